@@ -1,0 +1,61 @@
+# Listening Warehouse — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+DATA_DIR ?= data
+DEMO_DIR := $(DATA_DIR)/raw
+RAW_DIR ?=
+SCALE ?= 1
+SEED ?= 42
+
+# Absolute paths so dbt, DuckDB and Python agree wherever they run from.
+export LW_RAW_DIR := $(abspath $(if $(RAW_DIR),$(RAW_DIR),$(DEMO_DIR)))
+export LW_WAREHOUSE ?= $(abspath $(DATA_DIR))/warehouse.duckdb
+export DBT_PROFILES_DIR := $(abspath profiles)
+export DBT_PROJECT_DIR := $(abspath dbt_project)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help setup run demo-data build test lint fmt clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)  ## create the virtualenv and install pinned dependencies
+
+demo-data: $(STAMP)  ## generate the demo raw data (SCALE=1, SEED=42) into data/raw
+	$(BIN)/python -m models_py generate --out $(DEMO_DIR) --scale $(SCALE) --seed $(SEED)
+
+run: $(STAMP)  ## the main job: demo data (unless RAW_DIR=…), dbt build, models
+	@mkdir -p $(DATA_DIR)
+	$(BIN)/python -m models_py run $(if $(RAW_DIR),,--demo --scale $(SCALE) --seed $(SEED))
+
+build: $(STAMP)  ## dbt build only, on LW_RAW_DIR
+	@mkdir -p $(DATA_DIR)
+	$(BIN)/python -m models_py build
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff + sqlfluff (dbt templater)
+	$(BIN)/ruff check models_py tests
+	$(BIN)/ruff format --check models_py tests
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests analyses
+
+fmt: $(STAMP)  ## format Python and fix SQL style
+	$(BIN)/ruff format models_py tests
+	$(BIN)/ruff check --fix models_py tests
+	cd dbt_project && ../$(BIN)/sqlfluff fix models macros tests analyses
+
+clean:  ## remove generated data, the warehouse and dbt artefacts (keeps the virtualenv)
+	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs

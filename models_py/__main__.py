@@ -1,0 +1,3 @@
+from models_py.cli import main
+
+raise SystemExit(main())
