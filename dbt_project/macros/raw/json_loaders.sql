@@ -1,0 +1,204 @@
+{#- Readers for the JSON sources. Every field is read as text with an explicit schema,
+    so a missing field becomes NULL (and a reject in staging) rather than a schema error;
+    malformed or truncated JSON fails with DuckDB's message, which names the file. -#}
+
+{#- DuckDB reads a JSON document whole: its object-size limit must exceed the largest file. -#}
+{% macro max_file_size(files) -%}
+    {%- set sql = 'select max(size) from read_blob(' ~ sql_string_list(files) ~ ')' -%}
+    {{ return(run_query(sql).rows[0][0] | int) }}
+{%- endmacro %}
+
+{#- Million Playlist Dataset slices: one row per playlist, its tracks as a list. -#}
+{% macro mpd_raw_select(files) -%}
+    {%- set track = 'struct(pos varchar, artist_name varchar, track_uri varchar, '
+        ~ 'artist_uri varchar, track_name varchar, album_uri varchar, '
+        ~ 'duration_ms varchar, album_name varchar)' -%}
+    {%- set playlist = 'struct(name varchar, collaborative varchar, pid varchar, '
+        ~ 'modified_at varchar, num_tracks varchar, num_albums varchar, '
+        ~ 'num_followers varchar, num_edits varchar, duration_ms varchar, '
+        ~ 'num_artists varchar, description varchar, tracks ' ~ track ~ '[])' -%}
+    with {{ file_times_cte(files) }},
+    slices as (
+        select
+            filename,
+            info.slice as slice,
+            unnest(playlists) as p
+        from read_json(
+            {{ sql_string_list(files) }},
+            format = 'auto',
+            maximum_object_size = {{ max_file_size(files) + 1048576 }},
+            filename = true,
+            columns = {
+                info: 'struct(generated_on varchar, slice varchar, version varchar)',
+                playlists: '{{ playlist }}[]'
+            }
+        )
+    )
+    select
+        slices.slice,
+        slices.p.pid as pid,
+        slices.p.name as name,
+        slices.p.collaborative as collaborative,
+        slices.p.modified_at as modified_at,
+        slices.p.num_tracks as num_tracks,
+        slices.p.num_albums as num_albums,
+        slices.p.num_followers as num_followers,
+        slices.p.num_edits as num_edits,
+        slices.p.duration_ms as duration_ms,
+        slices.p.num_artists as num_artists,
+        slices.p.description as description,
+        slices.p.tracks as tracks,
+        slices.filename as source_file,
+        file_times.file_modified_at
+    from slices
+    inner join file_times on slices.filename = file_times.source_file
+{%- endmacro %}
+
+{#- Web API audio-features: one object per file, or {"audio_features": [...]} pages,
+    plus CSV files with the same fields as columns. -#}
+{% macro audio_feature_fields() -%}
+    {{ return(['id', 'uri', 'danceability', 'energy', 'key', 'loudness', 'mode',
+        'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence',
+        'tempo', 'duration_ms', 'time_signature']) }}
+{%- endmacro %}
+
+{% macro audio_features_raw_select(files) -%}
+    {%- set fields = audio_feature_fields() -%}
+    {%- set json_files = files | select('match', '(?i).*\\.json$') | list -%}
+    {%- set csv_files = files | select('match', '(?i).*\\.csv(\\.gz)?$') | list -%}
+    {%- set struct_fields = [] -%}
+    {%- for f in fields %}{% do struct_fields.append(f ~ ' varchar') %}{% endfor -%}
+    {%- set feature_struct = 'struct(' ~ struct_fields | join(', ') ~ ')' -%}
+    with {{ file_times_cte(files) }},
+    parts as (
+        select
+            null as source_file,
+            null as source_format,
+            {%- for f in fields %}
+            null as {{ f }}{{ "," if not loop.last }}
+            {%- endfor %}
+        where 1 = 0
+        {%- if json_files %}
+        union all by name
+        select
+            j.filename as source_file,
+            'api_object' as source_format,
+            {%- for f in fields %}
+            j.{{ f }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from read_json(
+            {{ sql_string_list(json_files) }},
+            format = 'auto',
+            filename = true,
+            maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
+            columns = {
+                audio_features: '{{ feature_struct }}[]',
+                {%- for f in fields %}
+                {{ f }}: 'varchar'{{ "," if not loop.last }}
+                {%- endfor %}
+            }
+        ) as j
+        where j.audio_features is null
+        union all by name
+        select
+            j.filename as source_file,
+            'api_page' as source_format,
+            unnest(j.audio_features, recursive := true)
+        from read_json(
+            {{ sql_string_list(json_files) }},
+            format = 'auto',
+            filename = true,
+            maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
+            columns = {audio_features: '{{ feature_struct }}[]'}
+        ) as j
+        {%- endif %}
+        {%- if csv_files %}
+        {%- for f in csv_files -%}
+            {{ assert_csv_columns(f, csv_header(f), fields) }}
+        {%- endfor %}
+        union all by name
+        select
+            c.filename as source_file,
+            'csv' as source_format,
+            {%- for f in fields %}
+            c."{{ f }}" as {{ f }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from read_csv(
+            {{ sql_string_list(csv_files) }},
+            header = true,
+            all_varchar = true,
+            union_by_name = true,
+            null_padding = true,
+            filename = true
+        ) as c
+        {%- endif %}
+    )
+    select
+        {%- for f in fields %}
+        cast(parts.{{ f }} as varchar) as {{ f }},
+        {%- endfor %}
+        cast(parts.source_format as varchar) as source_format,
+        cast(parts.source_file as varchar) as source_file,
+        file_times.file_modified_at
+    from parts
+    inner join file_times on parts.source_file = file_times.source_file
+{%- endmacro %}
+
+{#- The user's own playlists as Web API playlist-tracks pages (or playlist objects with a
+    name and a `tracks` page). The playlist is named by the file where the page has no name. -#}
+{% macro spotify_playlists_raw_select(files) -%}
+    {%- set item = 'struct(added_at varchar, is_local varchar, track struct('
+        ~ 'id varchar, uri varchar, name varchar, duration_ms varchar, popularity varchar, '
+        ~ 'artists struct(id varchar, name varchar, uri varchar)[], '
+        ~ 'album struct(id varchar, name varchar, uri varchar, release_date varchar)))' -%}
+    with {{ file_times_cte(files) }},
+    pages as (
+        select
+            filename,
+            coalesce(name, regexp_extract(filename, '([^/\\\\]+)\.json$', 1)) as playlist_name,
+            regexp_extract(filename, '([^/\\\\]+)\.json$', 1) as playlist_file_stem,
+            coalesce(items, tracks.items) as items
+        from read_json(
+            {{ sql_string_list(files) }},
+            format = 'auto',
+            filename = true,
+            maximum_object_size = {{ max_file_size(files) + 1048576 }},
+            columns = {
+                name: 'varchar',
+                items: '{{ item }}[]',
+                tracks: 'struct(items {{ item }}[])'
+            }
+        )
+    ),
+    items as (
+        select
+            filename,
+            playlist_name,
+            playlist_file_stem,
+            unnest(items) as item,
+            unnest(generate_series(1, len(items))) as item_position
+        from pages
+    )
+    select
+        items.playlist_file_stem,
+        items.playlist_name,
+        cast(items.item_position as varchar) as item_position,
+        items.item.added_at as added_at,
+        items.item.is_local as is_local,
+        items.item.track.id as track_id,
+        items.item.track.uri as track_uri,
+        items.item.track.name as track_name,
+        items.item.track.duration_ms as duration_ms,
+        items.item.track.popularity as popularity,
+        items.item.track.artists[1].id as artist_id,
+        items.item.track.artists[1].name as artist_name,
+        array_to_string(list_transform(items.item.track.artists, lambda a: a.name), ', ')
+            as artist_names,
+        items.item.track.album.id as album_id,
+        items.item.track.album.name as album_name,
+        items.item.track.album.release_date as album_release_date,
+        items.filename as source_file,
+        file_times.file_modified_at
+    from items
+    inner join file_times on items.filename = file_times.source_file
+{%- endmacro %}

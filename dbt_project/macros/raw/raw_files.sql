@@ -1,0 +1,89 @@
+{#- Helpers the raw loaders share: where the raw files are, which files match a
+    pattern, how to quote a path, how to fail with one line that names the file. -#}
+
+{% macro raw_dir() -%}
+    {{ return((var('raw_dir') | string | trim).rstrip('/')) }}
+{%- endmacro %}
+
+{#- A SQL string literal. Paths come from the file system, so quote them properly. -#}
+{% macro sql_string(value) -%}
+    {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{%- endmacro %}
+
+{% macro sql_string_list(values) -%}
+    {%- set quoted = [] -%}
+    {%- for v in values %}{% do quoted.append(sql_string(v)) %}{% endfor -%}
+    {{ return('[' ~ quoted | join(', ') ~ ']') }}
+{%- endmacro %}
+
+{#- Files under the raw dir matching a glob (relative to the raw dir), sorted. -#}
+{% macro raw_files(pattern) -%}
+    {%- set full = raw_dir() ~ '/' ~ pattern -%}
+    {%- set result = run_query('select file from glob(' ~ sql_string(full) ~ ') order by file') -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- One line that names the file and the problem; stops the run before any model is
+    touched, so tables built earlier stay as they were. -#}
+{% macro raw_file_error(path, problem) -%}
+    {{ exceptions.raise_compiler_error('raw file ' ~ path ~ ': ' ~ problem) }}
+{%- endmacro %}
+
+{#- The header of a delimited file: its delimiter and column names (BOM and case removed). -#}
+{% macro csv_header(path) -%}
+    {%- set sql -%}
+        select
+            sniffed.delimiter,
+            lower(trim(sniffed.col.name)) as column_name
+        from (
+            select
+                Delimiter as delimiter,
+                unnest(Columns) as col
+            from sniff_csv(
+                {{ sql_string(path) }}, header = true, all_varchar = true, null_padding = true
+            )
+        ) as sniffed
+    {%- endset -%}
+    {%- set rows = run_query(sql).rows -%}
+    {%- set names = [] -%}
+    {%- for r in rows %}{% do names.append(r[1]) %}{% endfor -%}
+    {{ return({'delimiter': rows[0][0] if rows else ',', 'columns': names}) }}
+{%- endmacro %}
+
+{#- Fail unless every expected column is in the file's header. Extra columns are ignored. -#}
+{% macro assert_csv_columns(path, header, expected) -%}
+    {%- set missing = [] -%}
+    {%- for c in expected if c not in header.columns %}{% do missing.append(c) %}{% endfor -%}
+    {%- if missing -%}
+        {{ raw_file_error(path, 'missing column(s) ' ~ missing | join(', ')
+            ~ ' (header has: ' ~ header.columns | join(', ') ~ ')') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A view with the given columns (all text) and no rows, for a source whose files are absent. -#}
+{% macro empty_raw_select(columns) -%}
+    select
+    {%- for c in columns %}
+        cast(null as {{ dbt.type_string() }}) as {{ c }}{{ "," if not loop.last }}
+    {%- endfor %}
+    where 1 = 0
+{%- endmacro %}
+
+{#- The columns a raw source declares that come from the files (not added by the loader). -#}
+{% macro raw_file_columns(node) -%}
+    {%- set cols = [] -%}
+    {%- for name, col in node.columns.items() if not col.meta.get('loader_added') -%}
+        {% do cols.append(name) %}
+    {%- endfor -%}
+    {{ return(cols) }}
+{%- endmacro %}
+
+{#- Per-file modification time, joined on as `file_modified_at` (the source's loaded_at). -#}
+{% macro file_times_cte(files) -%}
+    file_times as (
+        select
+            filename as source_file,
+            cast(last_modified as timestamp) as file_modified_at
+        from read_blob({{ sql_string_list(files) }})
+    )
+{%- endmacro %}

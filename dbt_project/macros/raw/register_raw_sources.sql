@@ -1,0 +1,72 @@
+{#- on-run-start: register every raw source declared in the `raw` schema as a view over
+    its files, read in place. Each source table says in `meta` which loader reads it and
+    which files (a glob under the raw dir). A source without files becomes an empty view
+    with the declared columns, so staging builds empty tables instead of failing.
+    A file that cannot be read as its layout stops the run here with one line naming it. -#}
+
+{% macro register_raw_sources() -%}
+    {{ return(adapter.dispatch('register_raw_sources')()) }}
+{%- endmacro %}
+
+{% macro duckdb__register_raw_sources() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set statements = ['create schema if not exists raw'] -%}
+    {%- for node in graph.sources.values()
+        if node.package_name == project_name and node.schema == 'raw' -%}
+        {%- set body = raw_source_select(node) -%}
+        {% do statements.append(
+            'create or replace view raw.' ~ node.identifier ~ ' as\n' ~ body) %}
+    {%- endfor -%}
+    {{ return(statements | join(';\n') ~ ';') }}
+{%- endmacro %}
+
+{% macro raw_source_select(node) -%}
+    {%- set loader = node.meta.get('loader') -%}
+    {%- set files = raw_files(node.meta.get('files')) -%}
+    {%- set columns = node.columns.keys() | list -%}
+    {%- if files | length == 0 -%}
+        {{ return(empty_raw_select(columns)) }}
+    {%- elif loader == 'csv' -%}
+        {{ return(csv_raw_select(node, files)) }}
+    {%- elif loader == 'mpd_json' -%}
+        {{ return(mpd_raw_select(files)) }}
+    {%- elif loader == 'lastfm' -%}
+        {{ return(lastfm_raw_select(files)) }}
+    {%- elif loader == 'spotify_audio_features' -%}
+        {{ return(audio_features_raw_select(files)) }}
+    {%- elif loader == 'spotify_playlists' -%}
+        {{ return(spotify_playlists_raw_select(files)) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            'source ' ~ node.source_name ~ '.' ~ node.name ~ ': unknown loader ' ~ loader) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Delimited files with a header: every declared column must be in every file's header
+    (in any order; extra columns are ignored). Values stay text; staging types them. -#}
+{% macro csv_raw_select(node, files) -%}
+    {%- set expected = raw_file_columns(node) -%}
+    {%- for f in files -%}
+        {{ assert_csv_columns(f, csv_header(f), expected) }}
+    {%- endfor -%}
+    with {{ file_times_cte(files) }},
+    rows as (
+        select *
+        from read_csv(
+            {{ sql_string_list(files) }},
+            header = true,
+            all_varchar = true,
+            union_by_name = true,
+            null_padding = true,
+            filename = true
+        )
+    )
+    select
+        {%- for c in expected %}
+        rows."{{ c }}" as {{ c }},
+        {%- endfor %}
+        rows.filename as source_file,
+        file_times.file_modified_at
+    from rows
+    inner join file_times on rows.filename = file_times.source_file
+{%- endmacro %}

@@ -1,0 +1,123 @@
+{#- Staging's typing step, shared by every base model.
+
+    `spec` lists the output columns: {name, raw, type, required, min, max, accepted,
+    formats}. type is one of text | integer | number | boolean | date | timestamp |
+    epoch (seconds) | sql (then `expr` is the SQL). Each value is typed with a cast that
+    yields NULL on bad input, and the row gets the first reason that makes it unusable:
+      missing <col>        a required value is empty;
+      unparseable <col>    a value is present but is not of its type;
+      <col> out of range   a value lies outside [min, max] or the accepted list.
+    Rows that pass every check but repeat an earlier row's key are `duplicate`.
+    The raw values of rejected rows are kept as one JSON text, `raw_record`. -#}
+
+{% macro typed_expr(col) -%}
+    {%- set raw = col.raw -%}
+    {%- if col.type == 'text' -%}{{ nullif_blank(raw) }}
+    {%- elif col.type == 'integer' -%}{{ try_integer(raw) }}
+    {%- elif col.type == 'number' -%}{{ try_number(raw) }}
+    {%- elif col.type == 'boolean' -%}{{ try_boolean(raw) }}
+    {%- elif col.type == 'date' -%}{{ try_cast(nullif_blank(raw), 'date') }}
+    {%- elif col.type == 'timestamp' -%}{{ parse_timestamp(raw, col.formats) }}
+    {%- elif col.type == 'epoch' -%}{{ epoch_seconds_to_timestamp(nullif_blank(raw)) }}
+    {%- elif col.type == 'sql' -%}{{ col.expr }}
+    {%- else -%}{{ exceptions.raise_compiler_error('typed_select: unknown type ' ~ col.type) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro typed_select(relation, spec, passthrough=['source_file']) -%}
+    {%- set raws = [] -%}
+    {%- for col in spec if col.raw and col.raw not in raws %}{% do raws.append(col.raw) %}{% endfor -%}
+    select
+        typed.*,
+        case
+            {%- for col in spec if col.required %}
+            when typed.{{ col.name }} is null and {{ nullif_blank('typed.raw__' ~ col.raw) if col.raw else 'true' }} is null
+                then 'missing {{ col.name }}'
+            {%- endfor %}
+            {%- for col in spec if col.raw and col.type != 'text' %}
+            when typed.{{ col.name }} is null and {{ nullif_blank('typed.raw__' ~ col.raw) }} is not null
+                then 'unparseable {{ col.name }}'
+            {%- endfor %}
+            {%- for col in spec if col.min is defined or col.max is defined or col.accepted is defined %}
+            when
+                {%- if col.accepted is defined %}
+                typed.{{ col.name }} not in ({% for v in col.accepted %}'{{ v }}'{{ ", " if not loop.last }}{% endfor %})
+                {%- else %}
+                {%- if col.min is defined %} typed.{{ col.name }} < {{ col.min }}{% endif %}
+                {%- if col.min is defined and col.max is defined %} or{% endif %}
+                {%- if col.max is defined %} typed.{{ col.name }} > {{ col.max }}{% endif %}
+                {%- endif %}
+                then '{{ col.name }} out of range'
+            {%- endfor %}
+        end as row_reason
+    from (
+        select
+            {%- for col in spec %}
+            {{ typed_expr(col) }} as {{ col.name }},
+            {%- endfor %}
+            {%- for r in raws %}
+            {{ relation }}.{{ r }} as raw__{{ r }},
+            {%- endfor %}
+            {%- for p in passthrough %}
+            {{ relation }}.{{ p }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+    ) as typed
+{%- endmacro %}
+
+{#- The whole staging step of a base model: typed columns, the reject reason (including
+    duplicates of `key_columns`, the first by `order_by` wins), the source file and, for
+    rejected rows only, the raw record. -#}
+{% macro stage_with_rejects(relation, spec, key_columns, order_by='source_file') -%}
+    {%- set raws = [] -%}
+    {%- for col in spec if col.raw and col.raw not in raws %}{% do raws.append(col.raw) %}{% endfor -%}
+    select
+        {%- for col in spec %}
+        checked.{{ col.name }},
+        {%- endfor %}
+        checked.source_file,
+        checked.reject_reason,
+        case
+            when checked.reject_reason is not null
+                then {{ json_record('checked', raws, 'raw__') }}
+        end as raw_record
+    from (
+        select
+            typed.*,
+            {{ mark_duplicates(key_columns, order_by) }} as reject_reason
+        from ({{ typed_select(relation, spec) }}) as typed
+    ) as checked
+{%- endmacro %}
+
+{#- The raw values of a row as one JSON object text, for the rejects table. -#}
+{% macro json_record(relation, columns, prefix='') -%}
+    {{ return(adapter.dispatch('json_record')(relation, columns, prefix)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_record(relation, columns, prefix) -%}
+    cast(to_json(struct_pack(
+        {%- for c in columns %}
+        "{{ c }}" := {{ relation }}.{{ prefix }}{{ c }}{{ "," if not loop.last }}
+        {%- endfor %}
+    )) as varchar)
+{%- endmacro %}
+
+{% macro spark__json_record(relation, columns, prefix) -%}
+    to_json(named_struct(
+        {%- for c in columns %}
+        '{{ c }}', {{ relation }}.{{ prefix }}{{ c }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{#- Mark all but the first row of each key as a duplicate (rows already rejected keep
+    their `row_reason`). `order_by` decides which copy wins. -#}
+{% macro mark_duplicates(key_columns, order_by='source_file') -%}
+    case
+        when row_reason is not null then row_reason
+        when row_number() over (
+            partition by row_reason is null, {{ key_columns | join(', ') }}
+            order by {{ order_by }}
+        ) > 1 then 'duplicate'
+    end
+{%- endmacro %}

@@ -1,0 +1,44 @@
+{{ config(materialized='table') }}
+
+{%- set flag_columns = [
+    'skip_1', 'skip_2', 'skip_3', 'not_skipped', 'context_switch',
+    'no_pause_before_play', 'short_pause_before_play', 'long_pause_before_play',
+] -%}
+{%- set spec = [
+    {'name': 'session_id', 'raw': 'session_id', 'type': 'text', 'required': true},
+    {'name': 'session_position', 'raw': 'session_position', 'type': 'integer',
+        'required': true, 'min': 1, 'max': 100},
+    {'name': 'session_length', 'raw': 'session_length', 'type': 'integer',
+        'required': true, 'min': 1, 'max': 100},
+    {'name': 'track_id', 'raw': 'track_id_clean', 'type': 'text', 'required': true},
+] -%}
+{%- for c in flag_columns -%}
+    {%- do spec.append({'name': 'is_' ~ c, 'raw': c, 'type': 'boolean', 'required': true}) -%}
+{%- endfor -%}
+{%- do spec.extend([
+    {'name': 'n_seek_forward', 'raw': 'hist_user_behavior_n_seekfwd', 'type': 'integer',
+        'min': 0, 'max': 10000},
+    {'name': 'n_seek_back', 'raw': 'hist_user_behavior_n_seekback', 'type': 'integer',
+        'min': 0, 'max': 10000},
+    {'name': 'is_shuffle', 'raw': 'hist_user_behavior_is_shuffle', 'type': 'boolean'},
+    {'name': 'hour_of_day', 'raw': 'hour_of_day', 'type': 'integer', 'required': true,
+        'min': 0, 'max': 23},
+    {'name': 'session_date', 'raw': 'date', 'type': 'date', 'required': true,
+        'min': "date '2000-01-01'", 'max': 'current_date'},
+    {'name': 'is_premium', 'raw': 'premium', 'type': 'boolean'},
+    {'name': 'context_type', 'raw': 'context_type', 'type': 'text'},
+    {'name': 'reason_start', 'raw': 'hist_user_behavior_reason_start', 'type': 'text'},
+    {'name': 'reason_end', 'raw': 'hist_user_behavior_reason_end', 'type': 'text'},
+]) -%}
+
+with
+
+training_set as (
+    select * from {{ source('mssd', 'training_set') }}
+),
+
+final as (
+    {{ stage_with_rejects('training_set', spec, ['session_id', 'session_position']) }}
+)
+
+select * from final

@@ -1,0 +1,77 @@
+"""Command line: `python -m models_py <command>` (also installed as `lw`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from models_py.warehouse import DATA_DIR, DbtError, Paths, run_dbt
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from models_py.generate import generate
+
+    t0 = time.perf_counter()
+    summary = generate(Path(args.out), scale=args.scale, seed=args.seed, progress=True)
+    print(f"demo data written to {args.out} in {time.perf_counter() - t0:.1f}s")
+    for key, value in summary.items():
+        print(f"  {key}: {value}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    paths = Paths.from_env(args.raw_dir)
+    if not paths.raw_dir.is_dir():
+        print(f"error: raw data directory {paths.raw_dir} does not exist", file=sys.stderr)
+        return 2
+    print(f"dbt build on {paths.raw_dir} -> {paths.warehouse}")
+    t0 = time.perf_counter()
+    try:
+        run_dbt(["build", *args.dbt_args], paths)
+    except DbtError as e:
+        for line in str(e).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        print("the build stopped; tables built earlier are unchanged", file=sys.stderr)
+        return 1
+    print(f"dbt build finished in {time.perf_counter() - t0:.1f}s")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The main job: demo data when asked, then the warehouse build (then the models)."""
+    if args.demo:
+        out = DATA_DIR / "raw"
+        rc = _generate(argparse.Namespace(out=str(out), scale=args.scale, seed=args.seed))
+        if rc:
+            return rc
+        args.raw_dir = str(out)
+    args.dbt_args = []
+    return _build(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="models_py", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write demo raw data in every source format")
+    g.add_argument("--out", default=str(DATA_DIR / "raw"))
+    g.add_argument("--scale", type=float, default=1.0)
+    g.add_argument("--seed", type=int, default=42)
+    g.set_defaults(func=_generate)
+
+    b = sub.add_parser("build", help="dbt build on the raw data directory")
+    b.add_argument("--raw-dir", default=None, help="default: $LW_RAW_DIR or data/raw")
+    b.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt arguments")
+    b.set_defaults(func=_build)
+
+    r = sub.add_parser("run", help="the main job: (demo data,) dbt build, models")
+    r.add_argument("--raw-dir", default=None)
+    r.add_argument("--demo", action="store_true", help="generate demo data first")
+    r.add_argument("--scale", type=float, default=1.0)
+    r.add_argument("--seed", type=int, default=42)
+    r.set_defaults(func=_run)
+
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,76 @@
+"""Deterministic file writers in the byte layouts of the real raw files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+
+def jackson_dumps(obj: Any, indent: int = 0) -> str:
+    """JSON pretty-printed like Jackson's DefaultPrettyPrinter (the Spotify Web API dumps).
+
+    ``"key" : value``, two-space indent per object level, arrays inline as ``[ a, b ]``,
+    objects in arrays as ``[ {`` … ``}, {`` … ``} ]``, empty containers ``[ ]`` and ``{ }``.
+    Floats are written as given (round them before); non-ASCII stays UTF-8.
+    """
+    if isinstance(obj, dict):
+        if not obj:
+            return "{ }"
+        pad = "  " * (indent + 1)
+        body = ",\n".join(
+            f"{pad}{json.dumps(k, ensure_ascii=False)} : {jackson_dumps(v, indent + 1)}"
+            for k, v in obj.items()
+        )
+        return "{\n" + body + "\n" + "  " * indent + "}"
+    if isinstance(obj, list | tuple):
+        if not obj:
+            return "[ ]"
+        return "[ " + ", ".join(jackson_dumps(v, indent) for v in obj) + " ]"
+    if isinstance(obj, float):
+        return repr(obj)
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def write_bytes(path: Path, data: bytes, gz: bool = False) -> None:
+    """Write ``data`` (gzip with mtime 0 and no stored name when ``gz``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if gz:
+        with (
+            open(path, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as fh,
+        ):
+            fh.write(data)
+    else:
+        path.write_bytes(data)
+
+
+def arrow_csv_bytes(
+    table: pa.Table,
+    *,
+    header: bool = True,
+    quote_all: bool = False,
+    eol: str = "\n",
+    delimiter: str = ",",
+) -> bytes:
+    """CSV bytes of an Arrow table.
+
+    ``quote_all=False`` writes no quotes at all (only for columns without delimiters,
+    quotes or newlines, e.g. ids and enums); ``quote_all=True`` quotes every value but not
+    the header, like the Last.fm export.
+    """
+    sink = pa.BufferOutputStream()
+    opts = pacsv.WriteOptions(
+        include_header=header,
+        quoting_style="all_valid" if quote_all else "none",
+        quoting_header="none",
+        eol=eol,
+        delimiter=delimiter,
+        batch_size=65536,
+    )
+    pacsv.write_csv(table, sink, opts)
+    return sink.getvalue().to_pybytes()
