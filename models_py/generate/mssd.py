@@ -97,10 +97,10 @@ REASON_START = np.array(
 FIRST_START_P = np.array([0.14, 0.10, 0.02, 0.34, 0.20, 0.15, 0.05, 0.0])
 
 # ---- skip model parameters (tuned for the realism targets, see tests) ----
-B0 = -0.55
+B0 = -2.0
 B_FIRST = 0.0
-B_PREV = 1.25
-B_TRACK = 1.35
+B_PREV = 4.0
+B_TRACK = 1.55
 B_MATCH = -0.9
 B_SHUFFLE = 0.35
 B_FREE = 0.3

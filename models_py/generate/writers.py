@@ -11,6 +11,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 
+class RawNumber(str):
+    """A number already formatted (e.g. ``"-5.200"``), written unquoted by jackson_dumps."""
+
+
 def jackson_dumps(obj: Any, indent: int = 0) -> str:
     """JSON pretty-printed like Jackson's DefaultPrettyPrinter (the Spotify Web API dumps).
 
@@ -31,6 +35,8 @@ def jackson_dumps(obj: Any, indent: int = 0) -> str:
         if not obj:
             return "[ ]"
         return "[ " + ", ".join(jackson_dumps(v, indent) for v in obj) + " ]"
+    if isinstance(obj, RawNumber):
+        return str(obj)
     if isinstance(obj, float):
         return repr(obj)
     return json.dumps(obj, ensure_ascii=False)

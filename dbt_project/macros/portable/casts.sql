@@ -31,7 +31,7 @@
     end
 {%- endmacro %}
 
-{#- Empty strings and whitespace become NULL. -#}
+{#- Empty strings and whitespace become NULL (non-text values are compared as text). -#}
 {% macro nullif_blank(expr) -%}
-    nullif(trim({{ expr }}), '')
+    nullif(trim(cast({{ expr }} as {{ dbt.type_string() }})), '')
 {%- endmacro %}

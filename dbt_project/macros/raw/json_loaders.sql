@@ -64,8 +64,8 @@
 
 {% macro audio_features_raw_select(files) -%}
     {%- set fields = audio_feature_fields() -%}
-    {%- set json_files = files | select('match', '(?i).*\\.json$') | list -%}
-    {%- set csv_files = files | select('match', '(?i).*\\.csv(\\.gz)?$') | list -%}
+    {%- set json_files = files_matching(files, '\.json$') -%}
+    {%- set csv_files = files_matching(files, '\.csv(\.gz)?$') -%}
     {%- set struct_fields = [] -%}
     {%- for f in fields %}{% do struct_fields.append(f ~ ' varchar') %}{% endfor -%}
     {%- set feature_struct = 'struct(' ~ struct_fields | join(', ') ~ ')' -%}

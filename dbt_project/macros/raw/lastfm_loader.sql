@@ -62,7 +62,7 @@
     {%- set headered = [] -%}
     {%- set tsv_1k = [] -%}
     {%- set plain_4 = [] -%}
-    {%- set json_files = files | select('match', '(?i).*\\.json$') | list -%}
+    {%- set json_files = files_matching(files, '\.json$') -%}
     {%- for f in files if f not in json_files -%}
         {%- set header = csv_header(f) -%}
         {%- set mapping = lastfm_header_mapping(header.columns) -%}

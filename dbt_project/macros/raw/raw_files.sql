@@ -87,3 +87,12 @@
         from read_blob({{ sql_string_list(files) }})
     )
 {%- endmacro %}
+
+{#- The files whose name matches a regular expression (case-insensitive). -#}
+{% macro files_matching(files, pattern) -%}
+    {%- set matched = [] -%}
+    {%- for f in files if modules.re.search(pattern, f, modules.re.IGNORECASE) -%}
+        {% do matched.append(f) %}
+    {%- endfor -%}
+    {{ return(matched) }}
+{%- endmacro %}

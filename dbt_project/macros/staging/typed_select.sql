@@ -24,12 +24,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro typed_select(relation, spec, passthrough=['source_file']) -%}
+{% macro typed_select(relation, spec, passthrough=['source_file'], checks=[]) -%}
     {%- set raws = [] -%}
     {%- for col in spec if col.raw and col.raw not in raws %}{% do raws.append(col.raw) %}{% endfor -%}
     select
         typed.*,
         case
+            {%- for check in checks %}
+            when {{ check.when }} then '{{ check.reason }}'
+            {%- endfor %}
             {%- for col in spec if col.required %}
             when typed.{{ col.name }} is null and {{ nullif_blank('typed.raw__' ~ col.raw) if col.raw else 'true' }} is null
                 then 'missing {{ col.name }}'
@@ -67,15 +70,21 @@
 
 {#- The whole staging step of a base model: typed columns, the reject reason (including
     duplicates of `key_columns`, the first by `order_by` wins), the source file and, for
-    rejected rows only, the raw record. -#}
-{% macro stage_with_rejects(relation, spec, key_columns, order_by='source_file') -%}
+    rejected rows only, the raw record. `checks` are extra {when, reason} rules over the
+    typed columns (`typed.<col>`), tried before the generic ones; `passthrough` columns are
+    carried as they are. -#}
+{% macro stage_with_rejects(
+    relation, spec, key_columns, order_by='source_file', passthrough=['source_file'], checks=[]
+) -%}
     {%- set raws = [] -%}
     {%- for col in spec if col.raw and col.raw not in raws %}{% do raws.append(col.raw) %}{% endfor -%}
     select
         {%- for col in spec %}
         checked.{{ col.name }},
         {%- endfor %}
-        checked.source_file,
+        {%- for p in passthrough %}
+        checked.{{ p }},
+        {%- endfor %}
         checked.reject_reason,
         case
             when checked.reject_reason is not null
@@ -85,7 +94,7 @@
         select
             typed.*,
             {{ mark_duplicates(key_columns, order_by) }} as reject_reason
-        from ({{ typed_select(relation, spec) }}) as typed
+        from ({{ typed_select(relation, spec, passthrough, checks) }}) as typed
     ) as checked
 {%- endmacro %}
 
@@ -120,4 +129,9 @@
             order by {{ order_by }}
         ) > 1 then 'duplicate'
     end
+{%- endmacro %}
+
+{#- Playlist keys are strings; MPD playlists are `mpd:<pid>`, the user's own `user:<slug>`. -#}
+{% macro mpd_playlist_id(pid_expr) -%}
+    concat('mpd:', cast({{ pid_expr }} as {{ dbt.type_string() }}))
 {%- endmacro %}

@@ -1,0 +1,79 @@
+{{ config(materialized='table') }}
+
+{#- One row per track entry of a playlist. Entries of a rejected playlist are rejected
+    with it, so that raw entries = staged + rejected. -#}
+
+{%- set spec = [
+    {'name': 'playlist_pid', 'raw': 'playlist_pid', 'type': 'sql', 'expr': 'entries.playlist_pid',
+        'required': true},
+    {'name': 'track_position', 'raw': 'pos', 'type': 'integer', 'required': true,
+        'min': 0, 'max': 10000},
+    {'name': 'track_uri', 'raw': 'track_uri', 'type': 'text', 'required': true},
+    {'name': 'track_id', 'raw': 'track_uri', 'type': 'sql',
+        'expr': "nullif(split_part(" ~ nullif_blank('entries.track_uri') ~ ", ':', 3), '')"},
+    {'name': 'track_name', 'raw': 'track_name', 'type': 'text'},
+    {'name': 'artist_uri', 'raw': 'artist_uri', 'type': 'text'},
+    {'name': 'artist_name', 'raw': 'artist_name', 'type': 'text'},
+    {'name': 'album_uri', 'raw': 'album_uri', 'type': 'text'},
+    {'name': 'album_name', 'raw': 'album_name', 'type': 'text'},
+    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0,
+        'max': 36000000},
+] -%}
+{%- set checks = [
+    {'when': 'typed.playlist_reject_reason is not null', 'reason': 'playlist rejected'},
+    {'when': "typed.track_uri not like 'spotify:track:%'", 'reason': 'track_uri not a track URI'},
+] -%}
+
+with
+
+playlists as (
+    select * from {{ ref('base_mpd__playlists') }}
+),
+
+exploded as (
+    select
+        playlist_pid,
+        reject_reason as playlist_reject_reason,
+        source_file,
+        {{ explode_list('tracks') }} as track
+    from playlists
+),
+
+entries as (
+    select
+        playlist_pid,
+        playlist_reject_reason,
+        source_file,
+        track.pos as pos,
+        track.track_uri as track_uri,
+        track.track_name as track_name,
+        track.artist_uri as artist_uri,
+        track.artist_name as artist_name,
+        track.album_uri as album_uri,
+        track.album_name as album_name,
+        track.duration_ms as duration_ms
+    from exploded
+),
+
+final as (
+    {{ stage_with_rejects(
+        'entries', spec, ['playlist_pid', 'track_position'],
+        passthrough=['playlist_reject_reason', 'source_file'], checks=checks
+    ) }}
+)
+
+select
+    playlist_pid,
+    track_position,
+    track_uri,
+    track_id,
+    track_name,
+    artist_uri,
+    artist_name,
+    album_uri,
+    album_name,
+    duration_ms,
+    source_file,
+    reject_reason,
+    raw_record
+from final

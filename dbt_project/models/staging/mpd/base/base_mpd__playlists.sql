@@ -1,0 +1,39 @@
+{{ config(materialized='table') }}
+
+{%- set spec = [
+    {'name': 'playlist_pid', 'raw': 'pid', 'type': 'integer', 'required': true, 'min': 0},
+    {'name': 'playlist_name', 'raw': 'name', 'type': 'text', 'required': true},
+    {'name': 'is_collaborative', 'raw': 'collaborative', 'type': 'boolean', 'required': true},
+    {'name': 'modified_at', 'raw': 'modified_at', 'type': 'epoch', 'required': true,
+        'min': "timestamp '2005-01-01'", 'max': dbt.current_timestamp()},
+    {'name': 'num_tracks', 'raw': 'num_tracks', 'type': 'integer', 'required': true,
+        'min': 1, 'max': 10000},
+    {'name': 'num_albums', 'raw': 'num_albums', 'type': 'integer', 'required': true, 'min': 1},
+    {'name': 'num_artists', 'raw': 'num_artists', 'type': 'integer', 'required': true, 'min': 1},
+    {'name': 'num_followers', 'raw': 'num_followers', 'type': 'integer', 'required': true,
+        'min': 0},
+    {'name': 'num_edits', 'raw': 'num_edits', 'type': 'integer', 'min': 0},
+    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0},
+    {'name': 'description', 'raw': 'description', 'type': 'text'},
+    {'name': 'slice_name', 'raw': 'slice', 'type': 'text'},
+] -%}
+{%- set checks = [
+    {'when': 'typed.tracks is null', 'reason': 'missing tracks'},
+    {'when': 'typed.num_tracks <> ' ~ list_length('typed.tracks'),
+        'reason': 'num_tracks does not match tracks'},
+] -%}
+
+with
+
+playlists as (
+    select * from {{ source('mpd', 'playlists') }}
+),
+
+final as (
+    {{ stage_with_rejects(
+        'playlists', spec, ['playlist_pid'],
+        passthrough=['tracks', 'source_file'], checks=checks
+    ) }}
+)
+
+select * from final

@@ -1,0 +1,34 @@
+{{ config(materialized='table') }}
+
+{%- set spec = [
+    {'name': 'playlist_slug', 'raw': 'playlist_file_stem', 'type': 'sql', 'required': true,
+        'expr': "lower(regexp_replace(trim(playlist_tracks.playlist_file_stem), '[^A-Za-z0-9]+', '-', 'g'))"},
+    {'name': 'playlist_name', 'raw': 'playlist_name', 'type': 'text', 'required': true},
+    {'name': 'track_position', 'raw': 'item_position', 'type': 'integer', 'required': true,
+        'min': 1},
+    {'name': 'added_at', 'raw': 'added_at', 'type': 'timestamp', 'formats': ['iso_z', 'iso_t']},
+    {'name': 'is_local', 'raw': 'is_local', 'type': 'boolean'},
+    {'name': 'track_id', 'raw': 'track_id', 'type': 'text', 'required': true},
+    {'name': 'track_uri', 'raw': 'track_uri', 'type': 'text'},
+    {'name': 'track_name', 'raw': 'track_name', 'type': 'text'},
+    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0, 'max': 36000000},
+    {'name': 'popularity', 'raw': 'popularity', 'type': 'integer', 'min': 0, 'max': 100},
+    {'name': 'artist_id', 'raw': 'artist_id', 'type': 'text'},
+    {'name': 'artist_name', 'raw': 'artist_name', 'type': 'text'},
+    {'name': 'artist_names', 'raw': 'artist_names', 'type': 'text'},
+    {'name': 'album_id', 'raw': 'album_id', 'type': 'text'},
+    {'name': 'album_name', 'raw': 'album_name', 'type': 'text'},
+    {'name': 'album_release_date', 'raw': 'album_release_date', 'type': 'text'},
+] -%}
+
+with
+
+playlist_tracks as (
+    select * from {{ source('spotify', 'playlist_tracks') }}
+),
+
+final as (
+    {{ stage_with_rejects('playlist_tracks', spec, ['playlist_slug', 'track_position']) }}
+)
+
+select * from final
