@@ -8,15 +8,19 @@
     {{ return(run_query(sql).rows[0][0] | int) }}
 {%- endmacro %}
 
+{#- The type of an MPD playlist's `tracks`: a list of entries, every field text. -#}
+{% macro mpd_track_list_type() -%}
+    {{ return('struct(pos varchar, artist_name varchar, track_uri varchar, '
+        ~ 'artist_uri varchar, track_name varchar, album_uri varchar, '
+        ~ 'duration_ms varchar, album_name varchar)[]') }}
+{%- endmacro %}
+
 {#- Million Playlist Dataset slices: one row per playlist, its tracks as a list. -#}
 {% macro mpd_raw_select(files) -%}
-    {%- set track = 'struct(pos varchar, artist_name varchar, track_uri varchar, '
-        ~ 'artist_uri varchar, track_name varchar, album_uri varchar, '
-        ~ 'duration_ms varchar, album_name varchar)' -%}
     {%- set playlist = 'struct(name varchar, collaborative varchar, pid varchar, '
         ~ 'modified_at varchar, num_tracks varchar, num_albums varchar, '
         ~ 'num_followers varchar, num_edits varchar, duration_ms varchar, '
-        ~ 'num_artists varchar, description varchar, tracks ' ~ track ~ '[])' -%}
+        ~ 'num_artists varchar, description varchar, tracks ' ~ mpd_track_list_type() ~ ')' -%}
     with {{ file_times_cte(files) }},
     slices as (
         select

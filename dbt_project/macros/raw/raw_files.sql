@@ -60,11 +60,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A view with the given columns (all text) and no rows, for a source whose files are absent. -#}
-{% macro empty_raw_select(columns) -%}
+{#- A view with the given columns (text unless `types` says otherwise) and no rows, for a source whose files are absent. -#}
+{% macro empty_raw_select(columns, types={}) -%}
     select
     {%- for c in columns %}
-        cast(null as {{ dbt.type_string() }}) as {{ c }}{{ "," if not loop.last }}
+        cast(null as {{ types.get(c, dbt.type_string()) }}) as {{ c }}{{ "," if not loop.last }}
     {%- endfor %}
     where 1 = 0
 {%- endmacro %}

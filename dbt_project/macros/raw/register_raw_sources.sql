@@ -25,7 +25,8 @@
     {%- set files = raw_files(node.meta.get('files')) -%}
     {%- set columns = node.columns.keys() | list -%}
     {%- if files | length == 0 -%}
-        {{ return(empty_raw_select(columns)) }}
+        {{ return(empty_raw_select(columns, {'tracks': mpd_track_list_type()}
+            if loader == 'mpd_json' else {})) }}
     {%- elif loader == 'csv' -%}
         {{ return(csv_raw_select(node, files)) }}
     {%- elif loader == 'mpd_json' -%}
