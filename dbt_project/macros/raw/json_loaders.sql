@@ -159,7 +159,15 @@
     pages as (
         select
             filename,
-            coalesce(name, regexp_extract(filename, '([^/\\\\]+)\.json$', 1)) as playlist_name,
+            coalesce(
+                name,
+                {#- `indie_playlist_tracks.json` names the playlist `indie` -#}
+                nullif(regexp_replace(
+                    regexp_extract(filename, '([^/\\\\]+)\.json$', 1),
+                    '[_ -]*(playlist[_ -]*)?tracks$', '', 'i'
+                ), ''),
+                regexp_extract(filename, '([^/\\\\]+)\.json$', 1)
+            ) as playlist_name,
             regexp_extract(filename, '([^/\\\\]+)\.json$', 1) as playlist_file_stem,
             coalesce(items, tracks.items) as items
         from read_json(

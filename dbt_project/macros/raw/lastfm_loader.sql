@@ -52,7 +52,7 @@
             regexp_extract({{ path_expr }}, '[^/\\\\]+$'),
             '\.(csv|tsv|txt|json)(\.gz)?$', '', 'i'
         ),
-        '([_. -](scrobbles?|recent_?tracks|lastfm|export|page_?[0-9]+))+$', '', 'i'
+        '([_. -](scrobbles?|listens?|history|recent_?tracks|lastfm|export|page_?[0-9]+))+$', '', 'i'
     )
 {%- endmacro %}
 
