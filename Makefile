@@ -50,12 +50,12 @@ test: $(STAMP)  ## the whole test suite
 lint: $(STAMP)  ## ruff + sqlfluff (dbt templater)
 	$(BIN)/ruff check models_py tests
 	$(BIN)/ruff format --check models_py tests
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests analyses
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/analyses
 
 fmt: $(STAMP)  ## format Python and fix SQL style
 	$(BIN)/ruff format models_py tests
 	$(BIN)/ruff check --fix models_py tests
-	cd dbt_project && ../$(BIN)/sqlfluff fix models macros tests analyses
+	$(BIN)/sqlfluff fix dbt_project/models dbt_project/tests dbt_project/analyses
 
 clean:  ## remove generated data, the warehouse and dbt artefacts (keeps the virtualenv)
 	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs

@@ -2,12 +2,12 @@
 
 ``generate(out_dir, scale, seed)`` writes, under ``out_dir``::
 
-    mssd/training_set/log_<k>_<yyyymmdd>_000000000000.csv[.gz]   session logs (last file gzipped)
+    mssd/training_set/log_<k>_<yyyymmdd>_000000000000.csv[.gz]   session logs (last one .gz)
     mssd/track_features/tf_000000000000.csv                      MSSD track features
     mssd/_oracle/skip_oracle.csv                                  true P(skip_2) of 2nd halves
     mpd/mpd.slice.<a>-<b>.json                                    Million Playlist Dataset slices
     lastfm/<user>_scrobbles.csv                                   Last.fm export (quoted, CRLF)
-    lastfm/<user>.csv                                             header-less artist,album,track,date
+    lastfm/<user>.csv                                             no header: artist,album,track,date
     lastfm/lastfm1k_demo.tsv                                      Last.fm-1K TSV (one or more users)
     lastfm/<user>_recenttracks_page<N>.json                       user.getRecentTracks pages
     spotify/playlists/<slug>_playlist_tracks.json                 the user's 6 playlists (Web API)
@@ -67,9 +67,7 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int = 42, progress: bool =
     summary.update(lastfm_summary)
     used = np.r_[mpd_usage, np.zeros(len(extended.tracks) - n_catalog, dtype=np.int64)]
     used = (used + scrobble_usage) > 0
-    summary.update(
-        write_spotify(out_dir, extended, seed, used, scrobble_usage > 0, progress)
-    )
+    summary.update(write_spotify(out_dir, extended, seed, used, scrobble_usage > 0, progress))
     summary.update(write_mssd(out_dir, seed, scale, progress))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     return summary

@@ -133,9 +133,7 @@ def build_catalog(seed: int, scale: float) -> Catalog:
     aw = artist_w[album_artist] ** 0.5 * rng.lognormal(0, 0.3, n_albums)
     track_album[n_albums:] = rng.choice(n_albums, size=n_tracks - n_albums, p=aw / aw.sum())
     track_album = np.sort(track_album, kind="stable")
-    track_number = (
-        np.arange(n_tracks) - np.searchsorted(track_album, track_album, side="left") + 1
-    )
+    track_number = np.arange(n_tracks) - np.searchsorted(track_album, track_album, side="left") + 1
     track_artist = album_artist[track_album]
     genre = artist_genre[track_artist].copy()
     stray = rng.random(n_tracks) < 0.08
@@ -145,7 +143,7 @@ def build_catalog(seed: int, scale: float) -> Catalog:
     latent = np.log(artist_w[track_artist]) + rng.normal(0, 1.0, n_tracks)
     rank = np.empty(n_tracks, dtype=np.int64)
     rank[np.argsort(-latent, kind="stable")] = np.arange(1, n_tracks + 1)
-    weight = 1.0 / rank**0.85
+    weight = 1.0 / rank**0.95
     weight /= weight.sum()
     popularity = 100 - 78 * np.log(rank) / np.log(n_tracks + 1) + rng.normal(0, 4, n_tracks)
     popularity = np.clip(np.round(popularity), 0, 100).astype(int)
@@ -182,7 +180,9 @@ def _dedupe_titles(names: list[str], artist_idx: np.ndarray) -> list[str]:
     for a, n in zip(artist_idx.tolist(), names, strict=True):
         name, k = n, 0
         while (a, name) in seen:
-            name = n + suffixes[k % len(suffixes)] + (f" {k // len(suffixes) + 1}" if k >= 5 else "")
+            name = (
+                n + suffixes[k % len(suffixes)] + (f" {k // len(suffixes) + 1}" if k >= 5 else "")
+            )
             k += 1
         seen.add((a, name))
         out.append(name)
@@ -224,8 +224,10 @@ def extend_offcatalog(cat: Catalog, seed: int, scale: float) -> Catalog:
     artists = pd.DataFrame(
         {
             "artist_id": "",
-            "artist_name": [f"{x} (Bootleg)" if i % 7 == 0 else x
-                            for i, x in enumerate(artist_names(rng, n_art))],
+            "artist_name": [
+                f"{x} (Bootleg)" if i % 7 == 0 else x
+                for i, x in enumerate(artist_names(rng, n_art))
+            ],
             "genre_idx": rng.integers(0, len(GENRES), n_art),
             "weight": 1.0 / n_art,
             "mbid": uuid4_strings(rng, n_art),

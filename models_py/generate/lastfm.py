@@ -121,7 +121,9 @@ def simulate_user(cat: Catalog, user: LastfmUser, seed: int) -> pd.DataFrame:
     b = run_album[run_of]
     streak_track = alb_start[b] + (offset[run_of] + k_in_run) % alb_count[b]
     w_pick = np.where(tr["in_catalog"].to_numpy(), tr["weight"].to_numpy(), 1e-4)
-    shuffle_track = weighted_pick_within(rng, run_artist[run_of], tr["artist_idx"].to_numpy(), w_pick)
+    shuffle_track = weighted_pick_within(
+        rng, run_artist[run_of], tr["artist_idx"].to_numpy(), w_pick
+    )
     track = np.where(run_streak[run_of], streak_track, shuffle_track)
 
     # listening sessions on a daily/weekly rhythm, > 30 min apart
@@ -185,7 +187,9 @@ def _names(cat: Catalog, track: np.ndarray) -> dict[str, np.ndarray]:
             al["has_mbid"].to_numpy()[b] & ~missing_album, al["mbid"].to_numpy()[b], empty
         ),
         "track": tr["track_name"].to_numpy()[track],
-        "track_mbid": np.where(tr["has_mbid"].to_numpy()[track], tr["mbid"].to_numpy()[track], empty),
+        "track_mbid": np.where(
+            tr["has_mbid"].to_numpy()[track], tr["mbid"].to_numpy()[track], empty
+        ),
     }
 
 
@@ -193,7 +197,9 @@ def _fmt_time(uts: np.ndarray, fmt: str) -> np.ndarray:
     return pd.to_datetime(uts, unit="s").strftime(fmt).to_numpy(dtype=object)
 
 
-def write_lastfm(out_dir: Path, cat: Catalog, seed: int, scale: float, progress: bool = True) -> tuple[dict, np.ndarray]:
+def write_lastfm(
+    out_dir: Path, cat: Catalog, seed: int, scale: float, progress: bool = True
+) -> tuple[dict, np.ndarray]:
     """Write ``lastfm/`` files; return counts and per-track scrobble counts."""
     root = out_dir / "lastfm"
     root.mkdir(parents=True, exist_ok=True)

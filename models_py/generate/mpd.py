@@ -61,13 +61,19 @@ def _slice_entries(
     anywhere = rng.choice(len(t_w), size=m, p=t_w)
     entry = np.select([src == 0, src == 1], [by_artist, by_genre], anywhere)
 
-    # a track repeats only rarely: redraw most within-playlist duplicates once
-    key = owner.astype(np.int64) * len(t_w) + entry
-    order = np.argsort(key, kind="stable")
-    dup = np.zeros(m, dtype=bool)
-    dup[order[1:]] = key[order[1:]] == key[order[:-1]]
-    redraw = dup & (rng.random(m) < 0.9)
-    entry[redraw] = weighted_pick_within(rng, genre[redraw], t_genre, t_w ** 0.3)
+    # a track repeats only rarely: redraw duplicates (flatter weights, then anywhere)
+    for round_ in range(8):
+        key = owner.astype(np.int64) * len(t_w) + entry
+        order = np.argsort(key, kind="stable")
+        dup = np.zeros(m, dtype=bool)
+        dup[order[1:]] = key[order[1:]] == key[order[:-1]]
+        redraw = dup & (rng.random(m) < 0.9)
+        if not redraw.any():
+            break
+        if round_ < 3:
+            entry[redraw] = weighted_pick_within(rng, genre[redraw], t_genre, t_w**0.7)
+        else:
+            entry[redraw] = rng.integers(0, len(t_w), int(redraw.sum()))
 
     # ≥ 3 artists and ≥ 2 albums per playlist (rare fix-ups, small loop)
     starts = np.r_[0, np.cumsum(lengths)[:-1]]

@@ -52,18 +52,53 @@ FILES_PER_DAY = 10
 START_DATE = dt.date(2018, 7, 15)
 MAX_LEN = 20
 
-LOG_COLUMNS = (
-    "session_id,session_position,session_length,track_id_clean,skip_1,skip_2,skip_3,"
-    "not_skipped,context_switch,no_pause_before_play,short_pause_before_play,"
-    "long_pause_before_play,hist_user_behavior_n_seekfwd,hist_user_behavior_n_seekback,"
-    "hist_user_behavior_is_shuffle,hour_of_day,date,premium,context_type,"
-    "hist_user_behavior_reason_start,hist_user_behavior_reason_end"
-).split(",")
-TF_COLUMNS = (
-    "track_id,duration,release_year,us_popularity_estimate,acousticness,beat_strength,"
-    "bounciness,danceability,dyn_range_mean,energy,flatness,instrumentalness,key,liveness,"
-    "loudness,mechanism,mode,organism,speechiness,tempo,time_signature,valence"
-).split(",") + [f"acoustic_vector_{i}" for i in range(8)]
+LOG_COLUMNS = [
+    "session_id",
+    "session_position",
+    "session_length",
+    "track_id_clean",
+    "skip_1",
+    "skip_2",
+    "skip_3",
+    "not_skipped",
+    "context_switch",
+    "no_pause_before_play",
+    "short_pause_before_play",
+    "long_pause_before_play",
+    "hist_user_behavior_n_seekfwd",
+    "hist_user_behavior_n_seekback",
+    "hist_user_behavior_is_shuffle",
+    "hour_of_day",
+    "date",
+    "premium",
+    "context_type",
+    "hist_user_behavior_reason_start",
+    "hist_user_behavior_reason_end",
+]
+TF_COLUMNS = [
+    "track_id",
+    "duration",
+    "release_year",
+    "us_popularity_estimate",
+    "acousticness",
+    "beat_strength",
+    "bounciness",
+    "danceability",
+    "dyn_range_mean",
+    "energy",
+    "flatness",
+    "instrumentalness",
+    "key",
+    "liveness",
+    "loudness",
+    "mechanism",
+    "mode",
+    "organism",
+    "speechiness",
+    "tempo",
+    "time_signature",
+    "valence",
+] + [f"acoustic_vector_{i}" for i in range(8)]
 ORACLE_COLUMNS = ["session_id", "session_position", "p_skip_2", "pred_skip_2"]
 
 CONTEXTS = np.array(
@@ -178,9 +213,7 @@ def _cat(rng: np.random.Generator, p: np.ndarray, shape: tuple[int, ...]) -> np.
     return np.minimum((u >= cum).sum(axis=-1), p.shape[-1] - 1)
 
 
-def simulate_chunk(
-    rng: np.random.Generator, tracks: pd.DataFrame, n: int
-) -> dict[str, np.ndarray]:
+def simulate_chunk(rng: np.random.Generator, tracks: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
     """Simulate ``n`` sessions as (n, 20) matrices (entries beyond ``length`` are padding)."""
     length = np.where(rng.random(n) < 0.4, 20, rng.integers(10, 20, n))
     pos = np.arange(1, MAX_LEN + 1)[None, :].repeat(n, 0)
@@ -307,7 +340,9 @@ def write_mssd(out_dir: Path, seed: int, scale: float, progress: bool = True) ->
         arrow_csv_bytes(pa.Table.from_pandas(tf, preserve_index=False)),
     )
     n_sessions = max(50, round(15000 * scale))
-    n_files = -(-n_sessions // SESSIONS_PER_FILE)
+    # ~5,000 sessions per file, and always ≥ 2 files so both .csv and .csv.gz exist
+    n_files = max(2, -(-n_sessions // SESSIONS_PER_FILE))
+    per_file = -(-n_sessions // n_files)
     track_ids = tracks["track_id"].to_numpy()
     oracle_path = root / "_oracle" / "skip_oracle.csv"
     oracle_path.parent.mkdir(parents=True, exist_ok=True)
@@ -315,7 +350,7 @@ def write_mssd(out_dir: Path, seed: int, scale: float, progress: bool = True) ->
     n_events = n_skip = 0
     with open(oracle_path, "wb") as oracle_fh:
         for f in tqdm(range(n_files), desc="mssd", unit="file", disable=not progress):
-            n = min(SESSIONS_PER_FILE, n_sessions - f * SESSIONS_PER_FILE)
+            n = min(per_file, n_sessions - f * per_file)
             rng = sub_rng(seed, "mssd_sessions", f)
             sim = simulate_chunk(rng, tracks, n)
             day = START_DATE + dt.timedelta(days=f // FILES_PER_DAY)

@@ -40,10 +40,26 @@ AF_FIELDS = (
     "duration_ms",
     "time_signature",
 )
-SF_FIELDS = (
-    "genre,artist_name,track_name,track_id,popularity,acousticness,danceability,duration_ms,"
-    "energy,instrumentalness,key,liveness,loudness,mode,speechiness,tempo,time_signature,valence"
-).split(",")
+SF_FIELDS = [
+    "genre",
+    "artist_name",
+    "track_name",
+    "track_id",
+    "popularity",
+    "acousticness",
+    "danceability",
+    "duration_ms",
+    "energy",
+    "instrumentalness",
+    "key",
+    "liveness",
+    "loudness",
+    "mode",
+    "speechiness",
+    "tempo",
+    "time_signature",
+    "valence",
+]
 BATCH = 100
 
 
@@ -102,10 +118,12 @@ def own_playlists(cat: Catalog, seed: int) -> dict[str, np.ndarray]:
         main = np.flatnonzero(genre == gi)
         other = np.flatnonzero(np.isin(genre, [GENRES.index(x) for x in OWN_PLAYLIST_GENRES]))
         other = other[genre[other] != gi]
-        pick_main = rng.choice(main, size=min(n_main, len(main)), replace=False,
-                               p=w[main] / w[main].sum())
-        pick_other = rng.choice(other, size=n - len(pick_main), replace=False,
-                                p=w[other] / w[other].sum())
+        pick_main = rng.choice(
+            main, size=min(n_main, len(main)), replace=False, p=w[main] / w[main].sum()
+        )
+        pick_other = rng.choice(
+            other, size=n - len(pick_main), replace=False, p=w[other] / w[other].sum()
+        )
         rows = np.concatenate([pick_main, pick_other])
         out[g] = rng.permutation(rows)
     return out
@@ -117,8 +135,9 @@ def playlist_page(cat: Catalog, rows: np.ndarray, rng: np.random.Generator) -> d
     pid = base62_ids(rng, 1)[0]
     images = _hexes(rng, 3 * len(rows), 40)
     isrc = rng.integers(10**9, 10**10, len(rows))
-    added = pd.to_datetime(1546300800 + np.sort(rng.integers(0, 4 * 365 * 86400, len(rows))),
-                           unit="s").strftime("%Y-%m-%dT%H:%M:%SZ")
+    added = pd.to_datetime(
+        1546300800 + np.sort(rng.integers(0, 4 * 365 * 86400, len(rows))), unit="s"
+    ).strftime("%Y-%m-%dT%H:%M:%SZ")
     colors = _hexes(rng, len(rows), 6)
     items = []
     for k, r in enumerate(rows.tolist()):

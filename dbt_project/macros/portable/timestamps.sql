@@ -1,12 +1,13 @@
 {#- Timestamps are stored as naive `timestamp` in UTC. -#}
 
-{#- Seconds since the epoch (number or text) to a UTC timestamp. -#}
+{#- Seconds since the epoch (number or text) to a UTC timestamp; NULL when it is not a
+    number or too large (`1e20`, `nan`), so the row is rejected rather than the build. -#}
 {% macro epoch_seconds_to_timestamp(expr) -%}
     {{ return(adapter.dispatch('epoch_seconds_to_timestamp')(expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__epoch_seconds_to_timestamp(expr) -%}
-    make_timestamp(cast({{ try_cast(expr, 'double') }} * 1000000 as bigint))
+    make_timestamp({{ try_cast(try_cast(expr, 'double') ~ ' * 1000000', 'bigint') }})
 {%- endmacro %}
 
 {% macro spark__epoch_seconds_to_timestamp(expr) -%}

@@ -56,11 +56,25 @@
     end
 {%- endmacro %}
 
-{#- `4/4` -> 4; also `4` and Excel's date-mangled `4-Apr` (4/4 read as the 4th of April). -#}
+{#- `4/4` -> 4; also `4` and Excel's date-mangled spellings. Spotify's time signature is
+    always n/4, which Excel reads as a date: day-first locales show `n-Apr`, US locales
+    `4-<month n>` (`3/4` -> `4-Mar`). -#}
 {% macro beats_per_bar_from_text(expr) -%}
-    coalesce(
-        {{ try_integer(expr) }},
-        {{ try_cast("nullif(regexp_extract(trim(" ~ expr ~ "), '^([0-9]+) *[/-]', 1), '')",
-            'integer') }}
-    )
+    {%- set text = 'trim(' ~ expr ~ ')' -%}
+    {%- set months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct',
+        'nov', 'dec'] -%}
+    case
+        when regexp_extract({{ text }}, '^[0-9]+-([A-Za-z]{3})$', 1) <> ''
+            then case lower(split_part({{ text }}, '-', 2))
+                when 'apr' then {{ try_cast("split_part(" ~ text ~ ", '-', 1)", 'integer') }}
+                {%- for m in months if m != 'apr' %}
+                when '{{ m }}' then {{ loop.index if loop.index < 4 else loop.index + 1 }}
+                {%- endfor %}
+            end
+        else coalesce(
+            {{ try_integer(expr) }},
+            {{ try_cast("nullif(regexp_extract(" ~ text ~ ", '^([0-9]+) */', 1), '')",
+                'integer') }}
+        )
+    end
 {%- endmacro %}

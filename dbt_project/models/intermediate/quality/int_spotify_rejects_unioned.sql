@@ -1,7 +1,12 @@
 with
 
 final as (
-    {{ rejected_rows_of('spotify', ['base_spotify__audio_features','base_spotify__tracks_by_genre','base_spotify__playlist_tracks','base_spotify__uri_matches']) }}
+    {{ rejected_rows_of('spotify', [
+        'base_spotify__audio_features',
+        'base_spotify__tracks_by_genre',
+        'base_spotify__playlist_tracks',
+        'base_spotify__uri_matches',
+    ]) }}
 )
 
 select * from final

@@ -40,19 +40,20 @@ exploded as (
 ),
 
 entries as (
-    select
-        playlist_pid,
-        playlist_reject_reason,
-        source_file,
-        track.pos as pos,
-        track.track_uri as track_uri,
-        track.track_name as track_name,
-        track.artist_uri as artist_uri,
-        track.artist_name as artist_name,
-        track.album_uri as album_uri,
-        track.album_name as album_name,
-        track.duration_ms as duration_ms
-    from exploded
+    {#- struct fields keep their raw names; sqlfluff reads them as self-aliases -#}
+    select  -- noqa: disable=AL09
+        exploded.playlist_pid,
+        exploded.playlist_reject_reason,
+        exploded.source_file,
+        exploded.track.pos as pos,
+        exploded.track.track_uri as track_uri,
+        exploded.track.track_name as track_name,
+        exploded.track.artist_uri as artist_uri,
+        exploded.track.artist_name as artist_name,
+        exploded.track.album_uri as album_uri,
+        exploded.track.album_name as album_name,
+        exploded.track.duration_ms as duration_ms
+    from exploded  -- noqa: enable=AL09
 ),
 
 final as (

@@ -2,7 +2,7 @@
 
 {%- set spec = [
     {'name': 'playlist_slug', 'raw': 'playlist_file_stem', 'type': 'sql', 'required': true,
-        'expr': "lower(regexp_replace(trim(playlist_tracks.playlist_file_stem), '[^A-Za-z0-9]+', '-', 'g'))"},
+        'expr': "regexp_replace(lower(trim(playlist_tracks.playlist_file_stem)), '\\s+', '-', 'g')"},
     {'name': 'playlist_name', 'raw': 'playlist_name', 'type': 'text', 'required': true},
     {'name': 'track_position', 'raw': 'item_position', 'type': 'integer', 'required': true,
         'min': 1},
