@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import build
 
 pytestmark = pytest.mark.dbt
@@ -55,8 +54,10 @@ def test_csv_missing_a_column_fails_naming_the_file(raw_copy, tmp_path):
     drop = header.index("tempo")
     bad = src.with_name("no_tempo.csv")
     bad.write_text(
-        "\n".join(",".join(f for i, f in enumerate(line.split(",")) if i != drop)
-                  for line in lines[:50]) + "\n",
+        "\n".join(
+            ",".join(f for i, f in enumerate(line.split(",")) if i != drop) for line in lines[:50]
+        )
+        + "\n",
         encoding="utf-8",
     )
     result = build(raw_copy, tmp_path / "wh" / "warehouse.duckdb")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import build
+
 from models_py.generate import generate
 
 pytestmark = pytest.mark.dbt
@@ -19,8 +19,14 @@ ENTITIES = {
     "base_mpd__playlists": ("raw.mpd__playlists", "stg_mpd__playlists"),
     "base_lastfm__scrobbles": ("raw.lastfm__scrobbles", "stg_lastfm__scrobbles"),
     "base_spotify__audio_features": ("raw.spotify__audio_features", "stg_spotify__audio_features"),
-    "base_spotify__tracks_by_genre": ("raw.spotify__tracks_by_genre", "stg_spotify__tracks_by_genre"),
-    "base_spotify__playlist_tracks": ("raw.spotify__playlist_tracks", "stg_spotify__playlist_tracks"),
+    "base_spotify__tracks_by_genre": (
+        "raw.spotify__tracks_by_genre",
+        "stg_spotify__tracks_by_genre",
+    ),
+    "base_spotify__playlist_tracks": (
+        "raw.spotify__playlist_tracks",
+        "stg_spotify__playlist_tracks",
+    ),
     "base_spotify__uri_matches": ("raw.spotify__uri_matches", "stg_spotify__uri_matches"),
 }
 
@@ -82,10 +88,13 @@ def test_dirt_is_rejected_with_reasons(demo_build):
     assert reasons.get("played_at before 2002", 0) > 0
     assert reasons.get("now playing (not a scrobble)", 0) > 0
     # every rejected row keeps its raw values and its file
-    assert result.scalar(
-        "select count(*) from marts.fct_rejected_rows "
-        "where raw_record is null or source_file is null or reject_reason is null"
-    ) == 0
+    assert (
+        result.scalar(
+            "select count(*) from marts.fct_rejected_rows "
+            "where raw_record is null or source_file is null or reject_reason is null"
+        )
+        == 0
+    )
 
 
 def test_every_lastfm_layout_is_staged_with_a_user(demo_build):
@@ -102,9 +111,10 @@ def test_every_lastfm_layout_is_staged_with_a_user(demo_build):
         "lastfm_1k_tsv",
         "recenttracks_json",
     }
-    assert result.scalar(
-        "select count(*) from staging.stg_lastfm__scrobbles where user_name is null"
-    ) == 0
+    assert (
+        result.scalar("select count(*) from staging.stg_lastfm__scrobbles where user_name is null")
+        == 0
+    )
 
 
 def test_missing_sources_give_empty_staged_tables(tmp_path: Path):

@@ -49,14 +49,21 @@ def test_lastfm_1k_sample_counts(realdata_build):
     )[0]
     assert (no_artist, no_track) == (353, 1_396)
     # non-ASCII names survive
-    assert realdata_build.scalar(
-        "select count(*) from staging.stg_lastfm__scrobbles where artist_name = '坂本龍一'"
-    ) > 0
+    assert (
+        realdata_build.scalar(
+            "select count(*) from staging.stg_lastfm__scrobbles where artist_name = '坂本龍一'"
+        )
+        > 0
+    )
 
 
 def test_no_real_row_is_rejected(realdata_build):
-    assert realdata_build.query("select source_name, entity, reject_reason, n_rows "
-                                "from marts.rpt_rejects_by_reason") == []
+    assert (
+        realdata_build.query(
+            "select source_name, entity, reject_reason, n_rows from marts.rpt_rejects_by_reason"
+        )
+        == []
+    )
 
 
 def test_mpd_slice_counts(realdata_build):
@@ -69,19 +76,27 @@ def test_mpd_slice_counts(realdata_build):
     assert (n_tracks_sum, pairs) == (2_023, 1_986)
     assert realdata_build.scalar("select count(*) from staging.stg_mpd__playlist_tracks") == 2_023
     # the collaborative flag is the string "false" in the file
-    assert realdata_build.scalar(
-        "select count(*) from staging.stg_mpd__playlists where not is_collaborative"
-    ) == 37
+    assert (
+        realdata_build.scalar(
+            "select count(*) from staging.stg_mpd__playlists where not is_collaborative"
+        )
+        == 37
+    )
     # names keep their words but lose stray spaces
-    assert realdata_build.scalar(
-        "select count(*) from staging.stg_mpd__playlists where playlist_name <> trim(playlist_name)"
-    ) == 0
+    assert (
+        realdata_build.scalar(
+            "select count(*) from staging.stg_mpd__playlists "
+            "where playlist_name <> trim(playlist_name)"
+        )
+        == 0
+    )
 
 
 def test_tracks_by_genre_counts(realdata_build):
     per_genre = dict(
-        realdata_build.query("select genre, count(*) from staging.stg_spotify__tracks_by_genre "
-                             "group by all")
+        realdata_build.query(
+            "select genre, count(*) from staging.stg_spotify__tracks_by_genre group by all"
+        )
     )
     assert per_genre == {
         "Country": 416,
@@ -99,9 +114,13 @@ def test_tracks_by_genre_counts(realdata_build):
 
 def test_audio_features_and_playlist_counts(realdata_build):
     assert realdata_build.scalar("select count(*) from staging.stg_spotify__audio_features") == 97
-    assert realdata_build.scalar(
-        "select count(*) from staging.stg_spotify__audio_features where source_format = 'api_object'"
-    ) == 97
+    assert (
+        realdata_build.scalar(
+            "select count(*) from staging.stg_spotify__audio_features "
+            "where source_format = 'api_object'"
+        )
+        == 97
+    )
     n_items, n_playlists, name = realdata_build.query(
         "select count(*), count(distinct playlist_id), any_value(playlist_name) "
         "from staging.stg_spotify__playlist_tracks"
@@ -109,12 +128,15 @@ def test_audio_features_and_playlist_counts(realdata_build):
     assert (n_items, n_playlists) == (97, 1)
     assert name == "indie"  # the page has no name: it comes from the file name
     # the playlist's tracks are exactly the 97 with audio features
-    assert realdata_build.scalar(
-        """
+    assert (
+        realdata_build.scalar(
+            """
         select count(*) from (
             select track_id from staging.stg_spotify__playlist_tracks
             except
             select track_id from staging.stg_spotify__audio_features
         )
         """
-    ) == 0
+        )
+        == 0
+    )
