@@ -1,0 +1,80 @@
+{#- Audio features of Spotify catalog tracks from every feature source, one row per track.
+    Precedence: a single Web API object, then a Web API page, then a features CSV (all three
+    are the API's own values), then the tracks-by-genre table (a third-party copy). -#}
+
+with
+
+audio_features as (
+    select * from {{ ref('stg_spotify__audio_features') }}
+),
+
+tracks_by_genre as (
+    select * from {{ ref('stg_spotify__tracks_by_genre') }}
+),
+
+unioned as (
+    select
+        track_id,
+        danceability,
+        energy,
+        speechiness,
+        acousticness,
+        instrumentalness,
+        liveness,
+        valence,
+        loudness_db,
+        tempo_bpm,
+        duration_ms,
+        key,
+        mode,
+        time_signature,
+        source_format as feature_source,
+        case source_format
+            when 'api_object' then 1
+            when 'api_page' then 2
+            else 3
+        end as precedence
+    from audio_features
+    union all
+    select
+        track_id,
+        danceability,
+        energy,
+        speechiness,
+        acousticness,
+        instrumentalness,
+        liveness,
+        valence,
+        loudness_db,
+        tempo_bpm,
+        duration_ms,
+        key,
+        mode,
+        time_signature,
+        'tracks_by_genre' as feature_source,
+        4 as precedence
+    from tracks_by_genre
+),
+
+final as (
+    select
+        track_id,
+        danceability,
+        energy,
+        speechiness,
+        acousticness,
+        instrumentalness,
+        liveness,
+        valence,
+        loudness_db,
+        tempo_bpm,
+        duration_ms,
+        key,
+        mode,
+        time_signature,
+        feature_source
+    from unioned
+    qualify row_number() over (partition by track_id order by precedence, feature_source) = 1
+)
+
+select * from final

@@ -1,0 +1,83 @@
+{#- Every mention of a Spotify catalog track with what that source says about it, one row
+    per (source, mention). Precedence for names: the user's playlists (full Web API track
+    objects), then the MPD, then the tracks-by-genre table, then scrobble URI matches. -#}
+
+with
+
+own_playlist_tracks as (
+    select * from {{ ref('stg_spotify__playlist_tracks') }}
+),
+
+mpd_playlist_tracks as (
+    select * from {{ ref('stg_mpd__playlist_tracks') }}
+),
+
+tracks_by_genre as (
+    select * from {{ ref('stg_spotify__tracks_by_genre') }}
+),
+
+uri_matches as (
+    select * from {{ ref('stg_spotify__uri_matches') }}
+),
+
+unioned as (
+    select
+        track_id,
+        track_name,
+        artist_id,
+        artist_name,
+        album_id,
+        album_name,
+        duration_ms,
+        popularity,
+        'own_playlist' as mention_source,
+        1 as precedence
+    from own_playlist_tracks
+    union all
+    select
+        track_id,
+        track_name,
+        nullif(split_part(artist_uri, ':', 3), '') as artist_id,
+        artist_name,
+        nullif(split_part(album_uri, ':', 3), '') as album_id,
+        album_name,
+        duration_ms,
+        cast(null as integer) as popularity,
+        'mpd' as mention_source,
+        2 as precedence
+    from mpd_playlist_tracks
+    union all
+    select
+        track_id,
+        track_name,
+        cast(null as {{ dbt.type_string() }}) as artist_id,
+        artist_name,
+        cast(null as {{ dbt.type_string() }}) as album_id,
+        cast(null as {{ dbt.type_string() }}) as album_name,
+        duration_ms,
+        popularity,
+        'tracks_by_genre' as mention_source,
+        3 as precedence
+    from tracks_by_genre
+    union all
+    select
+        track_id,
+        track_name,
+        cast(null as {{ dbt.type_string() }}) as artist_id,
+        artist_name,
+        cast(null as {{ dbt.type_string() }}) as album_id,
+        cast(null as {{ dbt.type_string() }}) as album_name,
+        cast(null as bigint) as duration_ms,
+        cast(null as integer) as popularity,
+        'uri_match' as mention_source,
+        4 as precedence
+    from uri_matches
+    where is_matched
+),
+
+final as (
+    select * from unioned
+    where track_id is not null
+)
+
+select * from final
