@@ -29,14 +29,27 @@ def _build(args: argparse.Namespace) -> int:
     print(f"dbt build on {paths.raw_dir} -> {paths.warehouse}")
     t0 = time.perf_counter()
     try:
-        run_dbt(["build", *args.dbt_args], paths)
+        results = run_dbt(["build", *args.dbt_args], paths)
     except DbtError as e:
         for line in str(e).splitlines():
             print(f"error: {line}", file=sys.stderr)
         print("the build stopped; tables built earlier are unchanged", file=sys.stderr)
         return 1
     print(f"dbt build finished in {time.perf_counter() - t0:.1f}s")
+    slowest = slowest_models(results, 3)
+    if slowest:
+        print("slowest models: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in slowest))
     return 0
+
+
+def slowest_models(results: list, n: int) -> list[tuple[str, float]]:
+    """The n models (not tests) that took longest in a dbt run's results."""
+    timed = [
+        (r.node.name, float(r.execution_time))
+        for r in results
+        if getattr(getattr(r, "node", None), "resource_type", None) == "model"
+    ]
+    return sorted(timed, key=lambda t: t[1], reverse=True)[:n]
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -140,3 +140,26 @@ def test_audio_features_and_playlist_counts(realdata_build):
         )
         == 0
     )
+
+
+def test_mpd_playlist_pairs_reconcile_on_the_real_slice(realdata_build):
+    """Consecutive pairs = Σ(num_tracks − 1) = 1,986 on the real MPD sample."""
+    assert (
+        realdata_build.scalar(
+            "select sum(n_transitions) from marts.fct_next_track_pairs "
+            "where transition_source = 'mpd_playlist'"
+        )
+        == 1_986
+    )
+    assert realdata_build.scalar("select count(*) from marts.fct_playlist_tracks") == 2_023 + 97
+
+
+def test_real_playlist_aggregates(realdata_build):
+    n_playlists, n_own, own_share = realdata_build.query(
+        "select count(*), count(*) filter (where playlist_source = 'own'), "
+        "max(share_with_features) filter (where playlist_source = 'own') "
+        "from marts.dim_playlists"
+    )[0]
+    assert (n_playlists, n_own) == (37 + 1, 1)
+    # every track of the real indie playlist has its audio features file
+    assert own_share == 1.0
