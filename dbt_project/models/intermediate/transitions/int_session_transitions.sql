@@ -4,24 +4,16 @@
 with
 
 events as (
-    select * from {{ ref('stg_mssd__session_events') }}
-),
-
-complete_sessions as (
-    select session_id
-    from events
-    group by session_id
-    having
-        count(*) = max(session_length)
-        and min(session_length) = max(session_length)
-        and min(session_position) = 1
-        and max(session_position) = max(session_length)
+    select * from {{ ref('int_session_events_halved') }}
 ),
 
 complete_events as (
-    select events.*
+    select
+        session_id,
+        session_position,
+        track_id
     from events
-    inner join complete_sessions on events.session_id = complete_sessions.session_id
+    where is_complete_session
 ),
 
 pairs as (

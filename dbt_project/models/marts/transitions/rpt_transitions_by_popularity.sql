@@ -14,7 +14,7 @@ spotify_tracks as (
 ),
 
 session_tracks as (
-    select * from {{ ref('stg_mssd__tracks') }}
+    select * from {{ ref('dim_session_tracks') }}
 ),
 
 deciles as (
