@@ -1,6 +1,8 @@
-{#- Every mention of a Spotify catalog track with what that source says about it, one row
-    per (source, mention). Precedence for names: the user's playlists (full Web API track
-    objects), then the MPD, then the tracks-by-genre table, then scrobble URI matches. -#}
+{#- What each source says about each Spotify catalog track: one row per (track, source)
+    with the number of mentions there and the names it gives (the greatest where a source
+    spells them several ways). Precedence for names: the user's playlists (full Web API
+    track objects), then the MPD, then the tracks-by-genre table, then scrobble URI
+    matches. -#}
 
 with
 
@@ -76,8 +78,21 @@ unioned as (
 ),
 
 final as (
-    select * from unioned
+    select
+        track_id,
+        mention_source,
+        min(precedence) as precedence,
+        count(*) as n_mentions,
+        max(track_name) as track_name,
+        max(artist_id) as artist_id,
+        max(artist_name) as artist_name,
+        max(album_id) as album_id,
+        max(album_name) as album_name,
+        max(duration_ms) as duration_ms,
+        max(popularity) as popularity
+    from unioned
     where track_id is not null
+    group by track_id, mention_source
 )
 
 select * from final

@@ -22,8 +22,9 @@ tracks as (
         min_by(duration_ms, precedence) filter (where duration_ms is not null)
             as mention_duration_ms,
         max(popularity) as popularity,
-        count(*) filter (where mention_source = 'mpd') as n_mpd_entries,
-        count(*) filter (where mention_source = 'own_playlist') as n_own_playlist_entries,
+        sum(case when mention_source = 'mpd' then n_mentions else 0 end) as n_mpd_entries,
+        sum(case when mention_source = 'own_playlist' then n_mentions else 0 end)
+            as n_own_playlist_entries,
         max(case when mention_source = 'uri_match' then 1 else 0 end) = 1 as is_scrobble_match
     from mentions
     group by track_id
@@ -46,8 +47,8 @@ final as (
         tracks.album_name,
         coalesce(features.duration_ms, tracks.mention_duration_ms) as duration_ms,
         tracks.popularity,
-        coalesce(tracks.n_mpd_entries, 0) as n_mpd_entries,
-        coalesce(tracks.n_own_playlist_entries, 0) as n_own_playlist_entries,
+        cast(coalesce(tracks.n_mpd_entries, 0) as bigint) as n_mpd_entries,
+        cast(coalesce(tracks.n_own_playlist_entries, 0) as bigint) as n_own_playlist_entries,
         coalesce(tracks.is_scrobble_match, false) as is_scrobble_match,
         features.track_id is not null as has_audio_features,
         features.feature_source,

@@ -26,28 +26,15 @@ unioned as (
     select * from spotify
 ),
 
-numbered as (
-    {#- identical raw rows (repeated duplicates) are told apart by their occurrence -#}
-    select
-        *,
-        row_number() over (
-            partition by source_name, entity, source_file, reject_reason, raw_record
-            order by source_name
-        ) as occurrence
-    from unioned
-),
-
 final as (
     select
-        {{ dbt.hash(dbt.concat(['source_name', "'|'", 'entity', "'|'", 'source_file', "'|'",
-            'reject_reason', "'|'", "coalesce(raw_record, '')", "'|'",
-            'cast(occurrence as ' ~ dbt.type_string() ~ ')'])) }} as rejected_row_id,
+        rejected_row_id,
         source_name,
         entity,
         source_file,
         reject_reason,
         raw_record
-    from numbered
+    from unioned
 )
 
 select * from final
