@@ -1,0 +1,17 @@
+{#- on-run-start: create the `ml` tables the Python models write, empty and typed from
+    their source declarations, where they do not exist yet — so `dbt build` works on a
+    fresh warehouse before any model was trained. Existing tables are left untouched. -#}
+{% macro ensure_ml_tables() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set statements = ['create schema if not exists ml'] -%}
+    {%- for node in graph.sources.values()
+        if node.package_name == project_name and node.source_name == 'ml' -%}
+        {%- set cols = [] -%}
+        {%- for name, col in node.columns.items() -%}
+            {% do cols.append(name ~ ' ' ~ col.data_type) %}
+        {%- endfor -%}
+        {% do statements.append('create table if not exists ml.' ~ node.identifier
+            ~ ' (' ~ cols | join(', ') ~ ')') %}
+    {%- endfor -%}
+    {{ return(statements | join(';\n') ~ ';') }}
+{%- endmacro %}
