@@ -20,7 +20,7 @@ export DBT_PROFILES_DIR := $(abspath profiles)
 export DBT_PROJECT_DIR := $(abspath dbt_project)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run demo-data build test lint fmt clean
+.PHONY: help setup run demo-data build train test lint fmt clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ run: $(STAMP)  ## the main job: demo data (unless RAW_DIR=…), dbt build, model
 build: $(STAMP)  ## dbt build only, on LW_RAW_DIR
 	@mkdir -p $(DATA_DIR)
 	$(BIN)/python -m models_py build
+
+train: $(STAMP)  ## train the models on the built warehouse, write scores back
+	$(BIN)/python -m models_py train
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest

@@ -52,8 +52,21 @@ def slowest_models(results: list, n: int) -> list[tuple[str, float]]:
     return sorted(timed, key=lambda t: t[1], reverse=True)[:n]
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Train the models on the built marts, write results back, rebuild the scored marts."""
+    from models_py.train import train
+
+    paths = Paths.from_env(args.raw_dir)
+    if not paths.warehouse.is_file():
+        print(f"error: no warehouse at {paths.warehouse}: run `make build` first", file=sys.stderr)
+        return 2
+    train(paths, seed=args.seed)
+    # the scored marts read the ml tables just written
+    return _build(argparse.Namespace(raw_dir=args.raw_dir, dbt_args=["--select", "source:ml+"]))
+
+
 def _run(args: argparse.Namespace) -> int:
-    """The main job: demo data when asked, then the warehouse build (then the models)."""
+    """The main job: demo data when asked, the warehouse build, then the models."""
     if args.demo:
         out = DATA_DIR / "raw"
         rc = _generate(argparse.Namespace(out=str(out), scale=args.scale, seed=args.seed))
@@ -61,7 +74,10 @@ def _run(args: argparse.Namespace) -> int:
             return rc
         args.raw_dir = str(out)
     args.dbt_args = []
-    return _build(args)
+    rc = _build(args)
+    if rc:
+        return rc
+    return _train(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--raw-dir", default=None, help="default: $LW_RAW_DIR or data/raw")
     b.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt arguments")
     b.set_defaults(func=_build)
+
+    t = sub.add_parser("train", help="train the models on the marts and write results back")
+    t.add_argument("--raw-dir", default=None, help="raw data (for the demo skip oracle)")
+    t.add_argument("--seed", type=int, default=42)
+    t.set_defaults(func=_train)
 
     r = sub.add_parser("run", help="the main job: (demo data,) dbt build, models")
     r.add_argument("--raw-dir", default=None)

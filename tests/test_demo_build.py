@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build
 
+from conftest import build
 from models_py.generate import generate
 
 pytestmark = pytest.mark.dbt

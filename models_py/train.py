@@ -1,0 +1,113 @@
+"""Train every model on the marts, save the artifacts, write scores and runs back.
+
+One run = the playlist classifier and the skip model, evaluated against their baselines.
+Everything the run writes to the `ml` schema goes in one transaction at the end
+(`ml_store.publish`): a run that fails or is killed leaves the previous results intact.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from models_py import ml_store
+from models_py.warehouse import DATA_DIR, Paths
+
+ARTIFACTS_DIR = DATA_DIR / "artifacts"
+
+# Metrics shown in the printed comparison, per task family, in this order.
+SHOWN_METRICS = {
+    "skip_prediction": ["maa", "fpa", "accuracy", "auc"],
+    "playlist_classifier": [
+        "accuracy",
+        "balanced_accuracy",
+        "macro_f1",
+        "cv_balanced_accuracy_mean",
+        "cv_balanced_accuracy_std",
+    ],
+}
+
+
+def _attach_artifact(
+    results: list[ml_store.ModelResult], estimator, model_name: str, directory: Path
+) -> None:
+    """Save the estimator and record its path and hash on the result of that model."""
+    path, digest = ml_store.save_artifact(estimator, directory, model_name)
+    for r in results:
+        if r.model_name == model_name:
+            r.artifact_path, r.artifact_sha256 = path, digest
+            return
+    raise ValueError(f"no result named {model_name} to attach the artifact to")
+
+
+def _best_model(results: list[ml_store.ModelResult], metric: str) -> str:
+    trained = [r for r in results if not r.is_baseline and metric in r.metrics]
+    return max(trained, key=lambda r: r.metrics[metric]).model_name
+
+
+def comparison_table(results: list[ml_store.ModelResult]) -> str:
+    """Model × metric, one block per task; baselines marked with *."""
+    blocks = []
+    for task in sorted({r.task for r in results}):
+        family = task.split(":")[0]
+        metrics = SHOWN_METRICS.get(family) or sorted(
+            {m for r in results if r.task == task for m in r.metrics}
+        )
+        rows = {
+            (r.model_name + (" *" if r.is_baseline else "")): {m: r.metrics.get(m) for m in metrics}
+            for r in results
+            if r.task == task
+        }
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=metrics)
+        frame = frame.sort_values(metrics[0], ascending=False, na_position="last")
+        blocks.append(f"{task}\n{frame.to_string(float_format=lambda v: f'{v:.3f}')}")
+    return "\n\n".join(blocks) + "\n(* baseline)"
+
+
+def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
+    """Run every model; publish atomically; return the results."""
+    from models_py import playlist_classifier, skip_model
+
+    run_id = ml_store.new_run_id()
+    artifacts = ARTIFACTS_DIR / run_id
+    results: list[ml_store.ModelResult] = []
+    scores: dict[str, pd.DataFrame] = {}
+    snapshots: list[str] = []
+
+    t0 = time.perf_counter()
+    with ml_store.connect(paths, read_only=True) as con:
+        snapshots += [
+            ml_store.data_snapshot(con, "marts.fct_playlist_tracks"),
+            ml_store.data_snapshot(con, "marts.fct_track_genres"),
+            ml_store.data_snapshot(con, "marts.dim_spotify_tracks"),
+            ml_store.data_snapshot(con, "marts.fct_session_skip_labels"),
+        ]
+
+        print("playlist classifier:")
+        clf_results, clf_scores, clf_estimator = playlist_classifier.run(con, seed=seed)
+        if clf_estimator is not None:
+            best = _best_model(clf_results, "cv_balanced_accuracy_mean")
+            _attach_artifact(clf_results, clf_estimator, best, artifacts)
+        results += clf_results
+        scores.update(clf_scores)
+
+        print("skip model:")
+        skip_results, skip_scores, skip_estimator = skip_model.run(con, paths.raw_dir, seed=seed)
+        if skip_estimator is not None:
+            best = _best_model(skip_results, "maa")
+            _attach_artifact(skip_results, skip_estimator, best, artifacts)
+        results += skip_results
+        scores.update(skip_scores)
+
+    # a task without data (e.g. no session logs) empties its score table: scores of an
+    # earlier dataset must not look current
+    for name, columns in ml_store.SCORE_TABLES.items():
+        scores.setdefault(name, pd.DataFrame(columns=list(columns)))
+    for frame in scores.values():
+        frame["run_id"] = run_id
+    ml_store.publish(paths, run_id, results, scores, ";".join(snapshots))
+    print(f"run {run_id} written to the ml schema in {time.perf_counter() - t0:.1f}s")
+    print(comparison_table(results))
+    return results
