@@ -35,6 +35,38 @@
     )
 {%- endmacro %}
 
+{#- Cosine similarity of two points given as column prefixes, over `features`:
+    a·b / (|a| |b|), clamped to [-1, 1] against rounding (with `case`, as `greatest` and
+    `least` skip NULLs on some engines). NULL when either point has a NULL component or is
+    the zero vector. -#}
+{% macro cosine_similarity(a_prefix, b_prefix, features) -%}
+    {%- set raw -%}
+        (
+            {%- for f in features %}
+            {{ a_prefix }}{{ f }} * {{ b_prefix }}{{ f }}{{ ' +' if not loop.last }}
+            {%- endfor %}
+        )
+        / nullif(
+            sqrt(
+                {%- for f in features %}
+                power({{ a_prefix }}{{ f }}, 2){{ ' +' if not loop.last }}
+                {%- endfor %}
+            )
+            * sqrt(
+                {%- for f in features %}
+                power({{ b_prefix }}{{ f }}, 2){{ ' +' if not loop.last }}
+                {%- endfor %}
+            ),
+            0
+        )
+    {%- endset -%}
+    case
+        when {{ raw }} > 1 then 1.0
+        when {{ raw }} < -1 then -1.0
+        else {{ raw }}
+    end
+{%- endmacro %}
+
 {#- ISO day of the week of a date: 1 = Monday … 7 = Sunday. -#}
 {% macro iso_day_of_week(expr) -%}
     {{ return(adapter.dispatch('iso_day_of_week')(expr)) }}

@@ -2,8 +2,8 @@
     predictor may know about the session, summarised from its observed (first) half only.
     Predict-half events are filtered out before anything is computed. -#}
 
-{%- set profile_features = session_profile_audio_features()
-    + session_profile_vector_features() -%}
+{%- set vector_features = session_profile_vector_features() -%}
+{%- set profile_features = session_profile_audio_features() + vector_features -%}
 
 with
 
@@ -60,6 +60,12 @@ observed_aggregates as (
             avg({{ f }}) filter (where is_skip_2) as observed_skipped_mean_{{ f }},
             avg({{ f }}) filter (where not is_skip_2) as observed_played_mean_{{ f }},
         {% endfor %}
+        {#- the session's taste: its first track (position 1 is always observed) and the
+            mean of every observed track, whatever their skips #}
+        {% for f in vector_features %}
+            min_by({{ f }}, session_position) as first_track_{{ f }},
+            avg({{ f }}) as observed_mean_{{ f }},
+        {% endfor %}
         {#- the run of equal skip_2 values that ends the observed half #}
         max(session_position)
         - coalesce(max(case when is_skip_2 <> last_is_skip_2 then session_position end), 0)
@@ -106,6 +112,10 @@ final as (
         {% for f in profile_features %}
             observed_aggregates.observed_skipped_mean_{{ f }},
             observed_aggregates.observed_played_mean_{{ f }},
+        {% endfor %}
+        {% for f in vector_features %}
+            observed_aggregates.first_track_{{ f }},
+            observed_aggregates.observed_mean_{{ f }},
         {% endfor %}
         last_observed_events.is_premium as is_session_premium
     from observed_aggregates

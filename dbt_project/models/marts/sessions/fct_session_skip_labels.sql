@@ -177,6 +177,13 @@ final as (
         {{ euclidean_distance(
             'with_previous.', 'session_summaries.observed_played_mean_', audio_features
         ) }} as audio_distance_to_observed_played,
+        {#- the session's taste is observed: its first track and the mean observed track #}
+        {{ cosine_similarity(
+            'with_previous.', 'session_summaries.first_track_', vector_features
+        ) }} as cosine_to_first_track,
+        {{ cosine_similarity(
+            'with_previous.', 'session_summaries.observed_mean_', vector_features
+        ) }} as cosine_to_observed_mean,
         {#- an event's own behaviour: NULL on predict-half rows (blanked in visible_events) #}
         {% for c in behaviour_columns %}
             with_previous.{{ c }}{% if not loop.last %},{% endif %}

@@ -1,0 +1,494 @@
+"""WSDM Cup 2019 skip prediction: skip_2 of every second-half event from the first half.
+
+Reads `marts.fct_session_skip_labels` (leakage-safe features, labels, hash split) and
+returns model runs for the baselines and the model, the `skip_predictions` score table and
+the fitted estimator; the caller publishes them with `ml_store`.
+
+Model: a chain of gradient-boosted transitions
+----------------------------------------------
+skip_2 is strongly persistent (a skip tends to follow a skip), but of the second half a
+predictor sees only the tracks, so the previous event's skip is unknown for every
+predicted event but the first. The model therefore has two parts:
+
+1. a `HistGradientBoostingClassifier` (in a scikit-learn `Pipeline`) of the *transition*
+   P(skip_i | skip_{i-1} = state, features of event i), trained on the predict-half events
+   of the train split, where the previous label (the last observed one, or a train
+   second-half one) is known;
+2. the forward recursion that marginalises the unobserved second-half skips instead of
+   guessing them,
+
+       p(i) = q1(i) · p(i-1) + q0(i) · (1 - p(i-1)),   q_k(i) = P(skip_i | state k, x_i),
+
+   started from the last observed skip (`forward_recursion`, `predict_chain`).
+
+`predicted_skip = p >= threshold` (0.5 unless validation says otherwise). Hyperparameters
+and the threshold are picked on the validation split; the test split is only reported.
+Labels reach the model only as training targets and as the training-time state; the
+features of a predicted event are columns of the mart that ignore its half's labels.
+
+Baselines in the same run: `random` (fair coin, fixed seed), `majority` (majority class of
+the train predict half), `repeat_last` (the last observed skip) and, on generated data, the
+`oracle` of `<raw>/mssd/_oracle/skip_oracle.csv` (the generator's exact probabilities given
+the first half and the tracks).
+
+Run it alone with ``python -m models_py.skip_model`` (prints the test-split table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow.csv as pa_csv
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+from threadpoolctl import threadpool_limits
+
+from models_py import ml_store
+from models_py.metrics import first_prediction_accuracy, mean_average_accuracy
+
+__all__ = [
+    "CATEGORICAL_FEATURES",
+    "FEATURES",
+    "NUMERIC_FEATURES",
+    "evaluate",
+    "feature_frame",
+    "fit_transition_model",
+    "forward_recursion",
+    "load_events",
+    "predict_chain",
+    "run",
+]
+
+TASK = "skip_prediction"
+MODEL_NAME = "hgb_transition_chain"
+MART = "marts.fct_session_skip_labels"
+ORACLE_PATH = Path("mssd") / "_oracle" / "skip_oracle.csv"
+
+# Features of a predicted event: columns of the mart that, by its leakage rule, depend only
+# on the observed half and on the tracks, positions and length of the predict half.
+CATEGORICAL_FEATURES: list[str] = ["session_context_type", "last_observed_reason_end"]
+NUMERIC_FEATURES: list[str] = [
+    # position in the session and distance to the observed half
+    "session_position",
+    "session_length",
+    "position_ratio",
+    "n_positions_since_last_observed",
+    # the track
+    "duration_s",
+    "release_year",
+    "us_popularity_estimate",
+    "acousticness",
+    "danceability",
+    "energy",
+    "instrumentalness",
+    "liveness",
+    "loudness",
+    "speechiness",
+    "tempo",
+    "valence",
+    *[f"acoustic_vector_{i}" for i in range(8)],
+    # how the track fits the session's (observed) taste
+    "cosine_to_first_track",
+    "cosine_to_observed_mean",
+    "vector_distance_to_observed_skipped",
+    "vector_distance_to_observed_played",
+    "audio_distance_to_observed_skipped",
+    "audio_distance_to_observed_played",
+    # session context (from the last observed event)
+    "is_session_shuffle",
+    "is_session_premium",
+    "session_hour_of_day",
+    "session_iso_weekday",
+    # the observed half's skips
+    "share_observed_skipped",
+    "share_observed_skip_1",
+    "n_last_observed_streak",
+    "is_last_observed_skipped",
+]
+FEATURES: list[str] = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+# The transition model's extra input: skip_2 of the previous event (0/1). Known in training
+# (train split only); marginalised by `forward_recursion` at prediction time.
+STATE = "previous_skip_state"
+KEYS = ["session_id", "session_position", "split"]
+
+# Identifiers come from the fixed lists above, values are parameters.
+LOAD_SQL = f"""
+with events as (
+    select
+        {", ".join(KEYS)},
+        session_half,
+        skip_label,
+        {", ".join(FEATURES)},
+        -- training-time state only: the previous event's label, on the train split
+        case
+            when split = ?
+                then lag(skip_label) over (partition by session_id order by session_position)
+        end as train_previous_label
+    from {MART}
+)
+select * exclude (session_half)
+from events
+where session_half = ?
+order by session_id, session_position
+"""  # noqa: S608 - identifiers from the constants of this module
+
+# Hyperparameters tried on the validation split (a few, the fit must stay fast).
+PARAM_GRID: list[dict] = [
+    {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 15, "min_samples_leaf": 40},
+    {"learning_rate": 0.05, "max_iter": 300, "max_leaf_nodes": 15, "min_samples_leaf": 40},
+    {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 31, "min_samples_leaf": 80},
+]
+THRESHOLDS = np.round(np.arange(0.40, 0.601, 0.025), 3)
+# Validation MAA a threshold other than 0.5 must gain to be used (a sixth of the standard
+# error of a validation MAA on the demo data: smaller gains are noise).
+MIN_THRESHOLD_GAIN = 0.003
+# OpenMP threads of the booster. One: on a shared 2-core machine two spinning threads
+# sometimes wait on each other for seconds per tree (a 4 s fit took 35 s); one is steady.
+N_THREADS = 1
+
+
+@dataclass
+class Evaluation:
+    """WSDM metrics of one predictor on one split."""
+
+    maa: float
+    fpa: float
+    accuracy: float
+    auc: float | None
+    n_sessions: int
+    n_events: int
+
+    def as_metrics(self) -> dict[str, float]:
+        out = {"maa": self.maa, "fpa": self.fpa, "accuracy": self.accuracy}
+        if self.auc is not None:
+            out["auc"] = self.auc
+        out["n_sessions_test"] = float(self.n_sessions)
+        out["n_events_test"] = float(self.n_events)
+        return out
+
+
+def load_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Predict-half events of every split, sorted by session and position (via Arrow)."""
+    table = con.sql(LOAD_SQL, params=["train", "predict"]).to_arrow_table()
+    return table.to_pandas()
+
+
+def feature_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """The model's input columns, typed: categories as text (NaN when missing), everything
+    else float (booleans 0/1, NULL as NaN). Never a label column."""
+    out = pd.DataFrame(index=events.index)
+    for c in CATEGORICAL_FEATURES:
+        out[c] = events[c].astype(object).where(events[c].notna(), np.nan)
+    for c in NUMERIC_FEATURES:
+        out[c] = pd.to_numeric(events[c].astype(object), errors="raise").astype("float64")
+    return out
+
+
+def make_pipeline(params: dict, seed: int) -> Pipeline:
+    """One-hot encode the categorical features, then gradient boosting on everything.
+
+    One-hot rather than the booster's native categories: with those, the fitted booster
+    holds a `functools.partial`, a type `ml_store.load_artifact` rightly refuses to load.
+    """
+    encode = ColumnTransformer(
+        [
+            (
+                "categories",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                CATEGORICAL_FEATURES,
+            )
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    )
+    booster = HistGradientBoostingClassifier(**params, early_stopping=False, random_state=seed)
+    return Pipeline([("encode", encode), ("boost", booster)])
+
+
+def _with_state(features: pd.DataFrame, state: np.ndarray | float) -> pd.DataFrame:
+    out = features.copy()
+    out[STATE] = np.asarray(state, dtype="float64") if np.ndim(state) else float(state)
+    return out
+
+
+def fit_transition_model(
+    features: pd.DataFrame, previous_label: np.ndarray, label: np.ndarray, params: dict, seed: int
+) -> Pipeline:
+    """Fit P(skip | previous skip, features) on training events with a known previous label."""
+    model = make_pipeline(params, seed)
+    model.fit(_with_state(features, previous_label), np.asarray(label, dtype=bool))
+    return model
+
+
+def forward_recursion(
+    q0: np.ndarray, q1: np.ndarray, steps: np.ndarray, start: np.ndarray
+) -> np.ndarray:
+    """P(skip) of every event of a chain whose intermediate states are unobserved.
+
+    Events are rows sorted by session then position; ``steps`` is the event's distance to the
+    last observed event (1, 2, …, contiguous within a session), ``start`` P(skip) of that last
+    observed event (0/1 when known), ``q0``/``q1`` P(skip | previous skip 0/1).
+    """
+    steps = np.asarray(steps)
+    p = np.empty(len(steps), dtype="float64")
+    if len(steps) == 0:
+        return p
+    if not (steps[0] == 1 and np.all((np.diff(steps) == 1) | (steps[1:] == 1))):
+        raise ValueError("steps must count 1, 2, … within each session, rows in order")
+    for k in range(1, int(steps.max()) + 1):
+        rows = np.flatnonzero(steps == k)
+        prev = np.asarray(start, dtype="float64")[rows] if k == 1 else p[rows - 1]
+        p[rows] = q1[rows] * prev + q0[rows] * (1.0 - prev)
+    return p
+
+
+def predict_chain(model: Pipeline, features: pd.DataFrame, start_prior: float = 0.5) -> np.ndarray:
+    """P(skip_2) of predict-half events (rows sorted by session, position) from the fitted
+    transition model: both transitions per event, then `forward_recursion` from the last
+    observed skip (``start_prior`` when a session has no observed event)."""
+    q0 = model.predict_proba(_with_state(features, 0.0))[:, 1]
+    q1 = model.predict_proba(_with_state(features, 1.0))[:, 1]
+    start = features["is_last_observed_skipped"].fillna(start_prior).to_numpy()
+    return forward_recursion(q0, q1, features["n_positions_since_last_observed"].to_numpy(), start)
+
+
+def evaluate(events: pd.DataFrame, pred: np.ndarray, proba: np.ndarray | None = None) -> Evaluation:
+    """MAA, FPA, per-event accuracy and (with probabilities) ROC AUC of ``pred``."""
+    truth = events["skip_label"].to_numpy(dtype=bool)
+    pred = np.asarray(pred, dtype=bool)
+    sid = events["session_id"].to_numpy()
+    pos = events["session_position"].to_numpy()
+    auc = None
+    if proba is not None and len(np.unique(truth)) == 2:
+        auc = float(roc_auc_score(truth, proba))
+    return Evaluation(
+        maa=mean_average_accuracy(sid, pred, truth, pos),
+        fpa=first_prediction_accuracy(sid, pred, truth, pos),
+        accuracy=float(np.mean(pred == truth)),
+        auc=auc,
+        n_sessions=int(pd.unique(sid).size),
+        n_events=int(len(truth)),
+    )
+
+
+def read_oracle(raw_dir: Path | None) -> pd.DataFrame | None:
+    """The generator's oracle (demo data only), or None when there is none."""
+    if raw_dir is None:
+        return None
+    path = Path(raw_dir) / ORACLE_PATH
+    if not path.is_file():
+        return None
+    table = pa_csv.read_csv(path)
+    oracle = table.select(["session_id", "session_position", "p_skip_2", "pred_skip_2"])
+    frame = oracle.to_pandas()
+    frame["session_id"] = frame["session_id"].astype(object)
+    frame["session_position"] = frame["session_position"].astype("int64")
+    return frame
+
+
+def empty_scores() -> pd.DataFrame:
+    """An empty `skip_predictions` frame (the layout of `ml_store.SCORE_TABLES`)."""
+    return pd.DataFrame(columns=list(ml_store.SCORE_TABLES["skip_predictions"]))
+
+
+def _split_mask(events: pd.DataFrame, split: str) -> np.ndarray:
+    return events["split"].to_numpy() == split
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path | None,
+    seed: int = 42,
+    param_grid: list[dict] | None = None,
+) -> tuple[list[ml_store.ModelResult], dict[str, pd.DataFrame], Pipeline | None]:
+    """Train, tune on validation, report on test.
+
+    Returns the model runs (baselines flagged), ``{"skip_predictions": frame}`` with one row
+    per predict-half event of every split (``run_id`` None, for the caller to fill), and the
+    fitted transition pipeline (turn it into skip probabilities with `predict_chain`); no
+    results, an empty score table and None when there is nothing to learn or to test on
+    (no session logs). ``param_grid`` replaces `PARAM_GRID` (tests use one configuration).
+    """
+    with threadpool_limits(limits=N_THREADS):
+        return _run(con, raw_dir, seed, PARAM_GRID if param_grid is None else param_grid)
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path | None, seed: int, grid: list[dict]
+) -> tuple[list[ml_store.ModelResult], dict[str, pd.DataFrame], Pipeline | None]:
+    t0 = time.perf_counter()
+    events = load_events(con)
+    features = feature_frame(events)
+    train, valid, test = (_split_mask(events, s) for s in ("train", "validation", "test"))
+    print(
+        f"skip_model: loaded {len(events):,} predict-half events "
+        f"({train.sum():,} train / {valid.sum():,} validation / {test.sum():,} test) "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
+
+    # training rows: the previous label is known (always, in a complete train session)
+    prev = events["train_previous_label"]
+    fit_rows = train & prev.notna().to_numpy()
+    y = events["skip_label"].to_numpy(dtype=bool)
+    if not test.any() or len(np.unique(y[fit_rows])) < 2:
+        # e.g. a warehouse without session logs: nothing to learn or to report
+        print("skip_model: no test events or a single training class; skip model skipped")
+        return [], {"skip_predictions": empty_scores()}, None
+    prev_train = prev[fit_rows].astype(float).to_numpy()
+    start_prior = float(prev_train.mean())
+    if not valid.any():
+        print("skip_model: no validation events; first configuration, threshold 0.5")
+        grid = grid[:1]
+
+    best: tuple[float, dict, Pipeline] | None = None
+    tried: list[dict] = []
+    for params in grid:
+        t1 = time.perf_counter()
+        model = fit_transition_model(features[fit_rows], prev_train, y[fit_rows], params, seed)
+        maa = float("nan")
+        if valid.any():
+            p_valid = predict_chain(model, features[valid], start_prior)
+            maa = evaluate(events[valid], p_valid >= 0.5).maa
+        print(
+            f"skip_model: fit {params} in {time.perf_counter() - t1:.1f}s, validation MAA {maa:.4f}"
+        )
+        tried.append({**params, "maa_validation": maa})
+        if best is None or maa > best[0]:
+            best = (maa, params, model)
+    assert best is not None
+    _, best_params, model = best
+
+    t2 = time.perf_counter()
+    p_skip = predict_chain(model, features, start_prior)
+    valid_events, p_valid = events[valid], p_skip[valid]
+    # one threshold for all events: 0.5 (the natural choice for calibrated probabilities)
+    # unless another beats it on validation by a clear margin
+    valid_maa, threshold = float("nan"), 0.5
+    if valid.any():
+        valid_maa = evaluate(valid_events, p_valid >= 0.5).maa
+        scored = [(evaluate(valid_events, p_valid >= t).maa, float(t)) for t in THRESHOLDS]
+        best_maa, best_threshold = max(scored)
+        if best_maa >= valid_maa + MIN_THRESHOLD_GAIN:
+            valid_maa, threshold = best_maa, best_threshold
+    predicted = p_skip >= threshold
+
+    test_events = events[test]
+    results: list[ml_store.ModelResult] = []
+    model_eval = evaluate(test_events, predicted[test], p_skip[test])
+    results.append(
+        ml_store.ModelResult(
+            model_name=MODEL_NAME,
+            task=TASK,
+            metrics={
+                **model_eval.as_metrics(),
+                **({"maa_validation": valid_maa} if valid.any() else {}),
+            },
+            params={
+                **best_params,
+                "estimator": "HistGradientBoostingClassifier transition + forward recursion",
+                "threshold": threshold,
+                "random_state": seed,
+                "features": FEATURES,
+                "state_feature": STATE,
+                "start_prior": start_prior,
+                "n_train_events": int(fit_rows.sum()),
+                "grid": tried,
+            },
+        )
+    )
+
+    # baselines, on the same test events
+    rng = np.random.default_rng(seed)
+    coin = rng.random(len(test_events)) < 0.5
+    majority = bool(y[train].mean() >= 0.5)
+    last = test_events["is_last_observed_skipped"].astype(object)
+    repeat = last.where(last.notna(), majority).to_numpy(dtype=bool)
+    baselines = {
+        "random": (evaluate(test_events, coin), {"p": 0.5, "seed": seed}),
+        "majority": (
+            evaluate(test_events, np.full(len(test_events), majority)),
+            {"majority_class": majority, "train_skip_rate": float(y[train].mean())},
+        ),
+        "repeat_last": (evaluate(test_events, repeat), {"rule": "skip_2 of last observed"}),
+    }
+    oracle = read_oracle(raw_dir)
+    if oracle is None:
+        print("skip_model: no oracle file (not generated data); oracle baseline skipped")
+    else:
+        joined = test_events[["session_id", "session_position", "skip_label"]].merge(
+            oracle, on=["session_id", "session_position"], how="inner"
+        )
+        if len(joined) < len(test_events):
+            print(f"skip_model: oracle covers {len(joined):,} of {len(test_events):,} test events")
+        if len(joined):
+            baselines["oracle"] = (
+                evaluate(
+                    joined,
+                    joined["pred_skip_2"].to_numpy(dtype=bool),
+                    joined["p_skip_2"].to_numpy(dtype=float),
+                ),
+                {"source": str(ORACLE_PATH), "coverage": len(joined) / len(test_events)},
+            )
+    for name, (ev, params) in baselines.items():
+        results.append(
+            ml_store.ModelResult(
+                model_name=name, task=TASK, metrics=ev.as_metrics(), params=params, is_baseline=True
+            )
+        )
+    print(
+        f"skip_model: evaluated in {time.perf_counter() - t2:.1f}s "
+        f"(threshold {threshold}); test MAA "
+        + ", ".join(f"{r.model_name} {r.metrics['maa']:.4f}" for r in results)
+        + f"; total {time.perf_counter() - t0:.1f}s"
+    )
+
+    scores = pd.DataFrame(
+        {
+            "run_id": None,
+            "session_id": events["session_id"].to_numpy(),
+            "session_position": events["session_position"].to_numpy(dtype="int64"),
+            "split": events["split"].to_numpy(),
+            "p_skip": p_skip,
+            "predicted_skip": predicted,
+        }
+    )
+    return results, {"skip_predictions": scores}, model
+
+
+def format_table(results: list[ml_store.ModelResult]) -> str:
+    """The test-split comparison as a text table."""
+    lines = [f"{'model':<22} {'MAA':>7} {'FPA':>7} {'acc':>7} {'AUC':>7}"]
+    for r in results:
+        m = r.metrics
+        auc = f"{m['auc']:.4f}" if "auc" in m else "-"
+        lines.append(
+            f"{r.model_name:<22} {m['maa']:>7.4f} {m['fpa']:>7.4f} {m['accuracy']:>7.4f} {auc:>7}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train and evaluate on the warehouse of $LW_WAREHOUSE; print the test-split table."""
+    from models_py.warehouse import Paths
+
+    parser = argparse.ArgumentParser(prog="models_py.skip_model", description=__doc__)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    paths = Paths.from_env()
+    with ml_store.connect(paths, read_only=True) as con:
+        results, _, _ = run(con, paths.raw_dir, seed=args.seed)
+    print(format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
