@@ -42,12 +42,12 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def slowest_models(results: list, n: int) -> list[tuple[str, float]]:
-    """The n models (not tests) that took longest in a dbt run's results."""
+def slowest_models(results: list[dict], n: int) -> list[tuple[str, float]]:
+    """The n models (not tests) that took longest, from dbt's run_results.json."""
     timed = [
-        (r.node.name, float(r.execution_time))
+        (r["unique_id"].split(".")[-1], float(r.get("execution_time") or 0.0))
         for r in results
-        if getattr(getattr(r, "node", None), "resource_type", None) == "model"
+        if r.get("unique_id", "").startswith("model.")
     ]
     return sorted(timed, key=lambda t: t[1], reverse=True)[:n]
 

@@ -6,8 +6,11 @@ git-ignored `data/` folder of the repository, so the Makefile, dbt and Python ag
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,43 +49,66 @@ class DbtError(RuntimeError):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOG_PREFIX = re.compile(r"^\d\d:\d\d:\d\d\s+")
+_HEADERS = ("Runtime Error", "Compilation Error", "Database Error", "Encountered an error")
+
+
+def _clean(line: str) -> str:
+    return _LOG_PREFIX.sub("", _ANSI.sub("", line)).strip()
 
 
 def one_line(message: str) -> str:
     """The first meaningful line of a (possibly multi-line) database or dbt error."""
-    text = _ANSI.sub("", message or "").strip()
-    skip = ("Runtime Error", "Compilation Error", "Database Error", "Error in", "on-run-start")
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith(skip) and not line.startswith("in macro"):
+    skip = (*_HEADERS, "Error in", "on-run-start", "in macro", "> called by", "compiled code")
+    lines = [_clean(line) for line in (message or "").splitlines()]
+    for line in lines:
+        if line and not line.startswith(skip):
             return line
-    return text.splitlines()[0] if text else "unknown error"
+    return next((line for line in lines if line), "unknown error")
 
 
-def run_dbt(args: list[str], paths: Paths, quiet: bool = False) -> list:
-    """Run a dbt command in this process; raise DbtError with one line per failure.
+def error_from_log(lines: list[str]) -> str:
+    """The error a dbt run printed when it stopped before any node (e.g. in a hook)."""
+    cleaned = [_clean(line) for line in lines]
+    for i, line in enumerate(cleaned):
+        if line.startswith(_HEADERS):
+            return one_line("\n".join(cleaned[i + 1 :]))
+    return "dbt failed (see the log above)"
 
-    Returns dbt's node results (for timings). The warehouse folder is created first.
+
+def run_dbt(args: list[str], paths: Paths) -> list[dict]:
+    """Run a dbt command in a child process, showing its progress as it goes.
+
+    dbt runs in its own process so this one never holds the warehouse file open.
+    Returns the node results of `run_results.json`; raises DbtError with one line per
+    failing node (or the one error that stopped the run) when dbt fails.
     """
-    from dbt.cli.main import dbtRunner
-
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(paths.env())
-    cli_args = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR)]
-    if quiet:
-        cli_args = ["--quiet", *cli_args]
-    result = dbtRunner().invoke(cli_args)
-    failures: list[str] = []
-    results = list(getattr(result.result, "results", None) or [])
-    for r in results:
-        status = str(getattr(r, "status", "")).lower()
-        if status in {"error", "fail", "runtime error"}:
-            name = getattr(getattr(r, "node", None), "name", "?")
-            failures.append(f"{name}: {one_line(str(r.message))}")
-    if result.exception is not None:
-        failures.insert(0, one_line(str(result.exception)))
-    if not result.success and not failures:
-        failures.append(f"dbt {' '.join(args)} failed (see the log above)")
-    if failures:
-        raise DbtError("\n".join(failures))
-    return results
+    env = {**os.environ, **paths.env()}
+    target = Path(env.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+    run_results = target / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    dbt = Path(sys.executable).parent / "dbt"
+    cmd = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR)]
+    cmd += ["--profiles-dir", str(PROFILES_DIR)]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        lines.append(line)
+    returncode = proc.wait()
+    sys.stdout.flush()
+    results = []
+    if run_results.is_file():
+        results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    if returncode == 0:
+        return results
+    failures = [
+        f"{r['unique_id'].split('.')[-1]}: {one_line(r.get('message') or '')}"
+        for r in results
+        if r.get("status") in {"error", "fail", "runtime error"}
+    ]
+    raise DbtError("\n".join(failures) or error_from_log(lines))
