@@ -92,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     b = sub.add_parser("build", help="dbt build on the raw data directory")
     b.add_argument("--raw-dir", default=None, help="default: $LW_RAW_DIR or data/raw")
-    b.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra dbt arguments")
-    b.set_defaults(func=_build)
+    b.set_defaults(func=_build, dbt_args=[])
 
     t = sub.add_parser("train", help="train the models on the marts and write results back")
     t.add_argument("--raw-dir", default=None, help="raw data (for the demo skip oracle)")
@@ -107,5 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--seed", type=int, default=42)
     r.set_defaults(func=_run)
 
-    args = parser.parse_args(argv)
+    # `build` passes any option it does not know to dbt (`build --select +dim_playlists`)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command != "build":
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.dbt_args = unknown
     return args.func(args)

@@ -53,6 +53,14 @@ SCORE_TABLES: dict[str, dict[str, str]] = {
         "predicted_class": "varchar",
         "n_tracks": "bigint",
     },
+    "playlist_continuations": {
+        "run_id": "varchar",
+        "playlist_id": "varchar",
+        "seed_size": "bigint",
+        "rank": "bigint",
+        "track_id": "varchar",
+        "method": "varchar",
+    },
     "skip_predictions": {
         "run_id": "varchar",
         "session_id": "varchar",

@@ -1,6 +1,7 @@
 """Train every model on the marts, save the artifacts, write scores and runs back.
 
-One run = the playlist classifier and the skip model, evaluated against their baselines.
+One run = the playlist classifier, the skip model and playlist continuation, each
+evaluated against its baselines.
 Everything the run writes to the `ml` schema goes in one transaction at the end
 (`ml_store.publish`): a run that fails or is killed leaves the previous results intact.
 """
@@ -21,6 +22,13 @@ ARTIFACTS_DIR = DATA_DIR / "artifacts"
 # sorted by the first (the headline metric).
 SHOWN_METRICS = {
     "skip_prediction": ["maa", "fpa", "accuracy", "auc"],
+    "playlist_continuation": [
+        "r_precision",
+        "ndcg",
+        "clicks",
+        "n_playlists",
+        "playlists_per_second",
+    ],
     "playlist_classifier": [
         "cv_balanced_accuracy_mean",
         "cv_balanced_accuracy_std",
@@ -69,7 +77,7 @@ def comparison_table(results: list[ml_store.ModelResult]) -> str:
 
 def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
     """Run every model; publish atomically; return the results."""
-    from models_py import playlist_classifier, skip_model
+    from models_py import continuation, playlist_classifier, skip_model
 
     run_id = ml_store.new_run_id()
     artifacts = ARTIFACTS_DIR / run_id
@@ -84,6 +92,7 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
             ml_store.data_snapshot(con, "marts.fct_track_genres"),
             ml_store.data_snapshot(con, "marts.dim_spotify_tracks"),
             ml_store.data_snapshot(con, "marts.fct_session_skip_labels"),
+            ml_store.data_snapshot(con, "marts.dim_playlists"),
         ]
 
         print("playlist classifier:")
@@ -101,6 +110,11 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
             _attach_artifact(skip_results, skip_estimator, best, artifacts)
         results += skip_results
         scores.update(skip_scores)
+
+        print("playlist continuation:")
+        cont_results, cont_scores, _ = continuation.run(con, seed=seed)
+        results += cont_results
+        scores.update(cont_scores)
 
     # a task without data (e.g. no session logs) empties its score table: scores of an
     # earlier dataset must not look current

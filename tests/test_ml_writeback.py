@@ -148,3 +148,43 @@ def test_killing_training_mid_run_keeps_previous_scores(tmp_path):
     assert len(new_runs) == 1
     assert {r[0] for r in after["skip_predictions"]} == new_runs
     assert {r[0] for r in after["playlist_class_scores"]} == new_runs
+
+
+def test_artifact_is_verified_before_loading(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    path, digest = ml_store.save_artifact(model, tmp_path, "clf")
+    assert Path(path).suffix == ".skops"  # not a pickle
+    loaded = ml_store.load_artifact(path, digest)
+    assert loaded.predict([[0.5], [2.5]]).tolist() == [0, 1]
+
+    with open(path, "ab") as f:  # one byte more: the recorded hash no longer matches
+        f.write(b"\0")
+    with pytest.raises(ml_store.ArtifactError, match="sha256"):
+        ml_store.load_artifact(path, digest)
+    with pytest.raises(ml_store.ArtifactError, match="does not exist"):
+        ml_store.load_artifact(tmp_path / "missing.skops", digest)
+
+
+@pytest.mark.dbt
+def test_dbt_and_python_create_the_same_ml_tables(tmp_path):
+    """The ml tables dbt creates on a fresh warehouse are the ones Python writes."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    built = build(raw, tmp_path / "dbt" / "warehouse.duckdb")
+    assert built.returncode == 0, built.stderr
+    paths = Paths(raw, tmp_path / "py" / "warehouse.duckdb")
+    paths.warehouse.parent.mkdir()
+    with ml_store.connect(paths) as con:
+        ml_store.ensure_ml_schema(con)
+
+    def columns(warehouse: Path) -> list[tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(
+                "select table_name, column_name, data_type from information_schema.columns "
+                "where table_schema = 'ml' order by table_name, ordinal_position"
+            ).fetchall()
+
+    assert columns(built.warehouse) == columns(paths.warehouse)
+    assert {t for t, _, _ in columns(paths.warehouse)} == set(ML_TABLES)
