@@ -5,9 +5,6 @@ out in the test playlists is never recommended (and would be, were they trained 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from conftest import build
 from models_py import continuation
 from models_py.continuation import METHODS, ContinuationConfig
 from models_py.generate import generate
@@ -26,27 +23,9 @@ SELECT = ["+fct_playlist_tracks", "+dim_playlists", "+dim_spotify_tracks"]
 
 
 def _build_playlists(raw_dir: Path, warehouse: Path) -> None:
-    """dbt build of the playlist and catalog marts (and their tests) in a fresh process.
-
-    (`conftest.build(raw, wh, "--select", …)` cannot pass dbt options: the CLI's
-    `argparse.REMAINDER` rejects a first extra argument that starts with `--`.)
-    """
-    env = {
-        **os.environ,
-        "LW_WAREHOUSE": str(warehouse),
-        "LW_RAW_DIR": str(raw_dir),
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-    }
-    code = (
-        "from models_py.warehouse import Paths, run_dbt; "
-        f"run_dbt(['build', '--select', *{SELECT!r}, '--indirect-selection', 'cautious'], "
-        "Paths.from_env())"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    """dbt build of the playlist and catalog marts (and their tests) in a fresh process."""
+    result = build(raw_dir, warehouse, "--select", *SELECT, "--indirect-selection", "cautious")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 @dataclass

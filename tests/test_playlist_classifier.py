@@ -8,9 +8,6 @@ module well under a minute; the scaling, splits, nesting and selection are the r
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -23,6 +20,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import build
 from models_py import ml_store
 from models_py import playlist_classifier as pc
 from models_py.generate import generate
@@ -30,7 +28,7 @@ from models_py.warehouse import Paths
 
 pytestmark = pytest.mark.dbt
 
-REPO = Path(__file__).resolve().parent.parent
+
 MARTS = "+dim_spotify_tracks +fct_playlist_tracks +fct_track_genres"
 SMALL_SVM_GRIDS = {kernel: {"svc__C": [1.0, 10.0]} for kernel in pc.SVM_GRIDS}
 SMALL_MLP_GRID = {"mlp__alpha": [1.0]}
@@ -42,27 +40,10 @@ CLEAR_MARGIN = 0.15  # balanced accuracy points above the majority baseline
 
 def _build_marts(raw_dir: Path, warehouse: Path) -> Path:
     """`dbt build` of the classifier's marts and their parents, in a fresh process."""
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from models_py.warehouse import Paths, run_dbt\n"
-        "run_dbt(['build', '--select', sys.argv[3], '--exclude-resource-type', 'test',"
-        " 'unit_test'], Paths(Path(sys.argv[1]), Path(sys.argv[2])), quiet=True)\n"
+    result = build(
+        raw_dir, warehouse, "--select", MARTS, "--exclude-resource-type", "test", "unit_test"
     )
-    env = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(raw_dir), str(warehouse), MARTS],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return warehouse
 
 

@@ -5,9 +5,6 @@ artifact survives a skops round trip."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from conftest import build
 from models_py import ml_store, skip_model
 from models_py.generate import generate
 
@@ -38,22 +35,16 @@ class SkipRun:
 def _build_sessions(raw_dir: Path, warehouse: Path) -> None:
     """dbt build of the skip mart, everything upstream and the tests among them (the whole
     build's tests are test_demo_build's), in a fresh process with its own dbt artefacts."""
-    env = {
-        **os.environ,
-        "LW_WAREHOUSE": str(warehouse),
-        "LW_RAW_DIR": str(raw_dir),
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-    }
-    code = (
-        "from models_py.warehouse import Paths, run_dbt; "
-        "run_dbt(['build', '--select', '+fct_session_skip_labels', 'resource_type:seed', "
-        "'--indirect-selection', 'cautious'], Paths.from_env(), quiet=True)"
+    result = build(
+        raw_dir,
+        warehouse,
+        "--select",
+        "+fct_session_skip_labels",
+        "resource_type:seed",
+        "--indirect-selection",
+        "cautious",
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 @pytest.fixture(scope="module")
