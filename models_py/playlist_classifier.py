@@ -109,68 +109,39 @@ CALIBRATION_SPLITS = 5
 
 # --- SQL: constants, values as parameters ------------------------------------------------
 
-OWN_PLAYLISTS_SQL = """
+
+def _feature_select(alias: str) -> str:
+    """The feature columns (identifiers from the fixed FEATURES tuple), one per line."""
+    prefix = f"{alias}." if alias else ""
+    return ",\n    ".join(prefix + f for f in FEATURES)
+
+
+OWN_PLAYLISTS_SQL = f"""
 select distinct
     p.track_id,
     p.playlist_id as label,
-    d.danceability,
-    d.energy,
-    d.speechiness,
-    d.acousticness,
-    d.instrumentalness,
-    d.liveness,
-    d.valence,
-    d.loudness_db,
-    d.tempo_bpm,
-    d.duration_ms,
-    d.key,
-    d.mode,
-    d.time_signature
+    {_feature_select("d")}
 from marts.fct_playlist_tracks as p
 inner join marts.dim_spotify_tracks as d on p.track_id = d.track_id
 where p.playlist_source = ? and d.has_audio_features
 order by label, p.track_id
 """
 
-GENRES_SQL = """
+GENRES_SQL = f"""
 select distinct
     g.track_id,
     g.genre as label,
-    d.danceability,
-    d.energy,
-    d.speechiness,
-    d.acousticness,
-    d.instrumentalness,
-    d.liveness,
-    d.valence,
-    d.loudness_db,
-    d.tempo_bpm,
-    d.duration_ms,
-    d.key,
-    d.mode,
-    d.time_signature
+    {_feature_select("d")}
 from marts.fct_track_genres as g
 inner join marts.dim_spotify_tracks as d on g.track_id = d.track_id
 where d.has_audio_features
 order by label, g.track_id
 """
 
-CATALOG_SQL = """
+CATALOG_SQL = f"""
 select
     track_id,
-    danceability,
-    energy,
-    speechiness,
-    acousticness,
-    instrumentalness,
-    liveness,
-    valence,
-    loudness_db,
-    tempo_bpm,
-    duration_ms,
-    key,
-    mode,
-    time_signature
+    {_feature_select("")}
 from marts.dim_spotify_tracks
 where has_audio_features
 order by track_id
