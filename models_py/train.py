@@ -1,7 +1,7 @@
 """Train every model on the marts, save the artifacts, write scores and runs back.
 
-One run = the playlist classifier, the skip model and playlist continuation, each
-evaluated against its baselines.
+One run = the playlist classifier, the skip model, playlist continuation and next-track
+recommendation, each evaluated against its baselines.
 Everything the run writes to the `ml` schema goes in one transaction at the end
 (`ml_store.publish`): a run that fails or is killed leaves the previous results intact.
 """
@@ -22,6 +22,7 @@ ARTIFACTS_DIR = DATA_DIR / "artifacts"
 # sorted by the first (the headline metric).
 SHOWN_METRICS = {
     "skip_prediction": ["maa", "fpa", "accuracy", "auc"],
+    "next_track": ["hit_rate_at_10", "mrr", "n_test_transitions"],
     "playlist_continuation": [
         "r_precision",
         "ndcg",
@@ -77,7 +78,7 @@ def comparison_table(results: list[ml_store.ModelResult]) -> str:
 
 def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
     """Run every model; publish atomically; return the results."""
-    from models_py import continuation, playlist_classifier, skip_model
+    from models_py import continuation, next_track, playlist_classifier, skip_model
 
     run_id = ml_store.new_run_id()
     artifacts = ARTIFACTS_DIR / run_id
@@ -115,6 +116,11 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
         cont_results, cont_scores, _ = continuation.run(con, seed=seed)
         results += cont_results
         scores.update(cont_scores)
+
+        print("next track:")
+        nt_results, nt_scores, _ = next_track.run(con, seed=seed)
+        results += nt_results
+        scores.update(nt_scores)
 
     # a task without data (e.g. no session logs) empties its score table: scores of an
     # earlier dataset must not look current

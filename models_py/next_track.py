@@ -1,0 +1,326 @@
+"""Next-track recommendation: "which song should follow this one?".
+
+For a track playing now (``prev_track_id``) recommend the 10 tracks most likely to follow,
+learned from consecutive pairs of ``intermediate.int_playlist_transitions`` and
+``intermediate.int_scrobble_transitions`` (Spotify track ids; session transitions use a
+different id space and are left out).
+
+Held-out split
+    A whole sequence (playlist or listening session) goes to the test set when
+    ``md5_number(transition_source || ':' || sequence_id) % 10 = 0`` — deterministic,
+    independent of the data's order. Everything the methods learn (pair counts, popularity)
+    is computed in SQL temp tables from the training sequences only.
+
+Methods (both return exactly ``TOP_K`` tracks per query when the training data has at
+least ``TOP_K`` distinct next tracks)
+    ``transitions_backoff`` (ours): the next tracks seen after p in training, by count
+    (ties by track id); when p has fewer than ``TOP_K``, back off to the tracks nearest to
+    p in audio features (danceability, energy, valence, acousticness, tempo_bpm and
+    loudness_db min-max scaled over the catalog; Euclidean; p excluded) among the
+    ``POOL_SIZE`` most frequent next tracks, then to popularity.
+
+    ``popularity`` (baseline): the ``TOP_K`` most frequent next tracks in training.
+
+Metrics, per test transition and averaged over them: ``hit_rate_at_10`` (the true next
+track is in the top 10) and ``mrr`` (1 / its rank there, 0 when absent).
+
+Run it alone with ``python -m models_py.next_track`` (prints the table, writes nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import duckdb
+
+from models_py import ml_store
+from models_py.warehouse import Paths
+
+__all__ = ["METHODS", "TASK", "TOP_K", "POOL_SIZE", "prepare", "recommend", "metrics", "run"]
+
+TASK = "next_track"
+OURS, POPULARITY = "transitions_backoff", "popularity"
+METHODS: tuple[str, ...] = (OURS, POPULARITY)
+TOP_K = 10
+POOL_SIZE = 500
+TEST_MODULUS = 10
+
+# --- SQL: every identifier is a constant of this module, every value a parameter --------
+
+TRANSITIONS_SQL = f"""
+create or replace temp table nt_transitions as
+with pairs as (
+    select transition_source, sequence_id, prev_position, prev_track_id, next_track_id
+    from intermediate.int_playlist_transitions
+    union all
+    select transition_source, sequence_id, prev_position, prev_track_id, next_track_id
+    from intermediate.int_scrobble_transitions
+)
+select
+    *,
+    md5_number(transition_source || ':' || sequence_id) % {int(TEST_MODULUS)} = 0 as is_test
+from pairs
+"""
+# (the modulus is inlined: DuckDB 2.0 binds `uhugeint % ?` such that 20%, not 10%, of the
+# hashes come out 0)
+
+PAIR_COUNTS_SQL = """
+create or replace temp table nt_pair_counts as
+select prev_track_id, next_track_id, count(*) as n
+from nt_transitions
+where not is_test
+group by all
+"""
+
+POPULARITY_SQL = """
+create or replace temp table nt_popularity as
+select
+    next_track_id as track_id,
+    count(*) as n,
+    row_number() over (order by count(*) desc, next_track_id) as popularity_rank
+from nt_transitions
+where not is_test
+group by next_track_id
+"""
+
+# scaled audio features of every catalog track with all six present
+FEATURES_SQL = """
+create or replace temp table nt_features as
+with bounds as (
+    select
+        min(tempo_bpm) as t_min, max(tempo_bpm) as t_max,
+        min(loudness_db) as l_min, max(loudness_db) as l_max
+    from marts.dim_spotify_tracks
+)
+select
+    tracks.track_id,
+    tracks.danceability as f1,
+    tracks.energy as f2,
+    tracks.valence as f3,
+    tracks.acousticness as f4,
+    (tracks.tempo_bpm - bounds.t_min) / nullif(bounds.t_max - bounds.t_min, 0) as f5,
+    (tracks.loudness_db - bounds.l_min) / nullif(bounds.l_max - bounds.l_min, 0) as f6
+from marts.dim_spotify_tracks as tracks
+cross join bounds
+where
+    tracks.danceability is not null and tracks.energy is not null
+    and tracks.valence is not null and tracks.acousticness is not null
+    and tracks.tempo_bpm is not null and tracks.loudness_db is not null
+"""
+
+QUERIES_SQL = """
+create or replace temp table nt_queries as
+select distinct prev_track_id from nt_transitions where is_test
+"""
+
+# one row per (method, query, rank 1..k)
+RECS_SQL = f"""
+create or replace temp table nt_recs as
+with
+seen as (
+    select
+        counts.prev_track_id,
+        counts.next_track_id as track_id,
+        0 as stage,
+        row_number() over (
+            partition by counts.prev_track_id order by counts.n desc, counts.next_track_id
+        ) as stage_rank
+    from nt_pair_counts as counts
+    inner join nt_queries as q on counts.prev_track_id = q.prev_track_id
+),
+short as (
+    select q.prev_track_id
+    from nt_queries as q
+    left join seen on q.prev_track_id = seen.prev_track_id
+    group by q.prev_track_id
+    having count(seen.track_id) < $k
+),
+pool as (
+    select f.*
+    from nt_popularity as pop
+    inner join nt_features as f on pop.track_id = f.track_id
+    where pop.popularity_rank <= $pool_size
+),
+neighbours as (
+    select
+        short.prev_track_id,
+        pool.track_id,
+        1 as stage,
+        row_number() over (
+            partition by short.prev_track_id
+            order by
+                (p.f1 - pool.f1) ** 2 + (p.f2 - pool.f2) ** 2 + (p.f3 - pool.f3) ** 2
+                + (p.f4 - pool.f4) ** 2 + coalesce((p.f5 - pool.f5) ** 2, 0)
+                + coalesce((p.f6 - pool.f6) ** 2, 0),
+                pool.track_id
+        ) as stage_rank
+    from short
+    inner join nt_features as p on short.prev_track_id = p.track_id
+    cross join pool
+    where pool.track_id <> short.prev_track_id
+    qualify stage_rank <= $k
+),
+popular as (
+    select short.prev_track_id, pop.track_id, 2 as stage, pop.popularity_rank as stage_rank
+    from short
+    cross join nt_popularity as pop
+    where pop.popularity_rank <= $k
+),
+candidates as (
+    select * from seen
+    union all select * from neighbours
+    union all select * from popular
+),
+best as (
+    select prev_track_id, track_id, min((stage, stage_rank)) as key
+    from candidates
+    group by all
+),
+ours as (
+    select
+        prev_track_id,
+        row_number() over (partition by prev_track_id order by key, track_id) as rank,
+        track_id
+    from best
+    qualify rank <= $k
+)
+select '{OURS}' as method, prev_track_id, rank, track_id from ours
+union all
+select '{POPULARITY}' as method, q.prev_track_id, pop.popularity_rank as rank, pop.track_id
+from nt_queries as q
+cross join nt_popularity as pop
+where pop.popularity_rank <= $k
+"""
+
+TEST_SQL = """
+create or replace temp table nt_test as
+select prev_track_id, next_track_id from nt_transitions where is_test
+"""
+
+# a row id per test transition (repeated pairs count once each)
+TEST_ROWS_SQL = """
+create or replace temp table nt_test_rows as
+select row_number() over () as test_row, prev_track_id, next_track_id from nt_test
+"""
+
+# per method and rank (null = not in the top k): how many test transitions. The means are
+# taken in Python in rank order, so that they do not depend on DuckDB's summation order.
+METRICS_SQL = """
+with methods as (select distinct method from nt_recs),
+scored as (
+    select
+        methods.method,
+        min(recs.rank) filter (where recs.rank <= $k) as rank
+    from nt_test_rows as t
+    cross join methods
+    left join nt_recs as recs
+        on recs.method = methods.method
+        and recs.prev_track_id = t.prev_track_id
+        and recs.track_id = t.next_track_id
+    group by methods.method, t.test_row
+)
+select method, rank, count(*) as n
+from scored
+group by all
+order by method, rank nulls last
+"""
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Split and training tables (temp tables: works on a read-only connection)."""
+    con.execute(TRANSITIONS_SQL)
+    for sql in (PAIR_COUNTS_SQL, POPULARITY_SQL, FEATURES_SQL, QUERIES_SQL, TEST_SQL):
+        con.execute(sql)
+
+
+def recommend(con: duckdb.DuckDBPyConnection, k: int = TOP_K, pool_size: int = POOL_SIZE) -> None:
+    """Top-k lists of both methods for every query in ``nt_queries`` into ``nt_recs``."""
+    con.execute(RECS_SQL, {"k": k, "pool_size": pool_size})
+
+
+def metrics(con: duckdb.DuckDBPyConnection, k: int = TOP_K) -> dict[str, dict[str, float]]:
+    """hit_rate_at_10, mrr and n_test_transitions per method, from ``nt_test`` and ``nt_recs``
+    (recs: method, prev_track_id, rank, track_id; a test row may repeat)."""
+    con.execute(TEST_ROWS_SQL)
+    counts: dict[str, dict[int | None, int]] = {}
+    for method, rank, n in con.execute(METRICS_SQL, {"k": k}).fetchall():
+        counts.setdefault(method, {})[rank] = int(n)
+    out = {}
+    for method, by_rank in counts.items():
+        total = sum(by_rank.values())
+        hits = sum(n for rank, n in by_rank.items() if rank is not None)
+        rr = sum(n / rank for rank, n in sorted(by_rank.items(), key=lambda kv: kv[0] or 0) if rank)
+        out[method] = {
+            "hit_rate_at_10": hits / total,
+            "mrr": rr / total,
+            "n_test_transitions": total,
+        }
+    return out
+
+
+def run(
+    con: duckdb.DuckDBPyConnection, seed: int = 42, progress: bool = True
+) -> tuple[list[ml_store.ModelResult], dict, None]:
+    """Evaluate both methods on the held-out transitions.
+
+    ``seed`` is recorded only: the split is a hash and the methods are deterministic.
+    Returns the ModelResults (task ``next_track``), an empty score dict and None.
+    """
+    t0 = time.perf_counter()
+    prepare(con)
+    n_test = con.execute("select count(*) from nt_test").fetchone()[0]
+    n_train = con.execute("select count(*) from nt_transitions where not is_test").fetchone()[0]
+    if n_test == 0 or n_train == 0:
+        if progress:
+            print("  no transitions to evaluate on: skipped", flush=True)
+        return [], {}, None
+    recommend(con)
+    by_method = metrics(con)
+    seconds = round(time.perf_counter() - t0, 3)
+    params = {
+        "k": TOP_K,
+        "pool_size": POOL_SIZE,
+        "test_modulus": TEST_MODULUS,
+        "n_train_transitions": int(n_train),
+        "seed": seed,
+        "seconds": seconds,
+    }
+    results = [
+        ml_store.ModelResult(
+            model_name=method,
+            task=TASK,
+            metrics=by_method[method],
+            params=params,
+            is_baseline=method == POPULARITY,
+        )
+        for method in METHODS
+    ]
+    if progress:
+        for r in results:
+            m = r.metrics
+            star = " *" if r.is_baseline else ""
+            print(
+                f"  {r.model_name + star:<22} hit@10={m['hit_rate_at_10']:.3f} "
+                f"mrr={m['mrr']:.3f} n={m['n_test_transitions']}",
+                flush=True,
+            )
+        print(f"  (* baseline) {seconds:.1f}s in all", flush=True)
+    return results, {}, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the evaluation for a warehouse (read-only; writes nothing)."""
+    parser = argparse.ArgumentParser(prog="python -m models_py.next_track")
+    parser.add_argument("--warehouse", default=None, help="default: $LW_WAREHOUSE")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    path = args.warehouse or str(Paths.from_env().warehouse)
+    with duckdb.connect(path, read_only=True) as con:
+        con.execute("set enable_progress_bar = false")
+        run(con, seed=args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
