@@ -33,21 +33,38 @@ class BuildResult:
         return [line for line in self.stderr.splitlines() if line.startswith("error:")]
 
 
-def build(raw_dir: Path, warehouse: Path, *dbt_args: str) -> BuildResult:
-    """`python -m models_py build` as a user runs it, in a fresh process."""
-    env = {**os.environ, "LW_WAREHOUSE": str(warehouse), "LW_RAW_DIR": str(raw_dir)}
-    # each build writes its own dbt artefacts, so parallel or repeated builds don't collide
-    env["DBT_TARGET_PATH"] = str(warehouse.parent / "target")
-    env["DBT_LOG_PATH"] = str(warehouse.parent / "logs")
+def cli_env(raw_dir: Path, warehouse: Path) -> dict[str, str]:
+    """The environment of a `python -m models_py` run on its own warehouse and dbt artefacts
+    (so parallel or repeated runs don't collide)."""
+    return {
+        **os.environ,
+        "LW_WAREHOUSE": str(warehouse),
+        "LW_RAW_DIR": str(raw_dir),
+        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
+        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
+    }
+
+
+def cli_command(command: str, raw_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "models_py", command, "--raw-dir", str(raw_dir), *args]
+
+
+def run_cli(command: str, raw_dir: Path, warehouse: Path, *args: str) -> BuildResult:
+    """`python -m models_py <command>` as a user runs it, in a fresh process."""
     proc = subprocess.run(
-        [sys.executable, "-m", "models_py", "build", "--raw-dir", str(raw_dir), *dbt_args],
+        cli_command(command, raw_dir, *args),
         cwd=REPO,
-        env=env,
+        env=cli_env(raw_dir, warehouse),
         capture_output=True,
         text=True,
         check=False,
     )
     return BuildResult(proc.returncode, proc.stdout, proc.stderr, warehouse)
+
+
+def build(raw_dir: Path, warehouse: Path, *dbt_args: str) -> BuildResult:
+    """`python -m models_py build [dbt options]`."""
+    return run_cli("build", raw_dir, warehouse, *dbt_args)
 
 
 @pytest.fixture(scope="session")

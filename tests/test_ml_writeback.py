@@ -3,7 +3,6 @@ scores and runs readable and unchanged, and the next run recovers by itself."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import REPO, build
+from conftest import REPO, build, cli_command, cli_env, run_cli
 from models_py import ml_store
 from models_py.generate import generate
 from models_py.warehouse import Paths
@@ -116,21 +115,19 @@ def test_killing_training_mid_run_keeps_previous_scores(tmp_path):
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     built = build(raw, warehouse)
     assert built.returncode == 0, built.stderr
-    env = {
-        **os.environ,
-        "LW_WAREHOUSE": str(warehouse),
-        "LW_RAW_DIR": str(raw),
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-    }
-    cmd = [sys.executable, "-m", "models_py", "train", "--raw-dir", str(raw)]
-    first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    first = run_cli("train", raw, warehouse)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     before = ml_state(warehouse)
     assert before["skip_predictions"] and before["playlist_class_scores"]
 
     # kill the second run while it trains the skip model
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cli_command("train", raw),
+        cwd=REPO,
+        env=cli_env(raw, warehouse),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("skip model"):
@@ -141,7 +138,7 @@ def test_killing_training_mid_run_keeps_previous_scores(tmp_path):
     assert ml_state(warehouse) == before
 
     # the next run recovers without manual cleanup and replaces the scores whole
-    third = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    third = run_cli("train", raw, warehouse)
     assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-3000:]
     after = ml_state(warehouse)
     new_runs = {r[0] for r in after["model_runs"]} - {r[0] for r in before["model_runs"]}

@@ -74,6 +74,24 @@
     {%- for f in fields %}{% do struct_fields.append(f ~ ' varchar') %}{% endfor -%}
     {%- set feature_struct = 'struct(' ~ struct_fields | join(', ') ~ ')' -%}
     with {{ file_times_cte(files) }},
+    {%- if json_files %}
+    {#- every JSON file is parsed once; objects and pages are told apart afterwards #}
+    json_documents as materialized (
+        select *
+        from read_json(
+            {{ sql_string_list(json_files) }},
+            format = 'auto',
+            filename = true,
+            maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
+            columns = {
+                audio_features: '{{ feature_struct }}[]',
+                {%- for f in fields %}
+                {{ f }}: 'varchar'{{ "," if not loop.last }}
+                {%- endfor %}
+            }
+        )
+    ),
+    {%- endif %}
     parts as (
         select
             null as source_file,
@@ -90,31 +108,14 @@
             {%- for f in fields %}
             j.{{ f }}{{ "," if not loop.last }}
             {%- endfor %}
-        from read_json(
-            {{ sql_string_list(json_files) }},
-            format = 'auto',
-            filename = true,
-            maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
-            columns = {
-                audio_features: '{{ feature_struct }}[]',
-                {%- for f in fields %}
-                {{ f }}: 'varchar'{{ "," if not loop.last }}
-                {%- endfor %}
-            }
-        ) as j
+        from json_documents as j
         where j.audio_features is null
         union all by name
         select
             j.filename as source_file,
             'api_page' as source_format,
             unnest(j.audio_features, recursive := true)
-        from read_json(
-            {{ sql_string_list(json_files) }},
-            format = 'auto',
-            filename = true,
-            maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
-            columns = {audio_features: '{{ feature_struct }}[]'}
-        ) as j
+        from json_documents as j
         {%- endif %}
         {%- if csv_files %}
         {%- for f in csv_files -%}

@@ -58,6 +58,8 @@ pair_counts as (
 shares as (
     select
         *,
+        case when transition_source = 'session' then 'mssd' else 'spotify' end
+            as track_id_space,
         n_transitions * 1.0
         / sum(n_transitions) over (partition by transition_source, prev_track_id)
             as share_of_outgoing
@@ -91,8 +93,7 @@ features as (
 final as (
     select
         shares.transition_source,
-        case when shares.transition_source = 'session' then 'mssd' else 'spotify' end
-            as track_id_space,
+        shares.track_id_space,
         shares.prev_track_id,
         shares.next_track_id,
         shares.n_transitions,
@@ -108,13 +109,11 @@ final as (
     from shares
     left join features as prev_features
         on
-            prev_features.track_id_space
-            = case when shares.transition_source = 'session' then 'mssd' else 'spotify' end
+            shares.track_id_space = prev_features.track_id_space
             and shares.prev_track_id = prev_features.track_id
     left join features as next_features
         on
-            next_features.track_id_space
-            = case when shares.transition_source = 'session' then 'mssd' else 'spotify' end
+            shares.track_id_space = next_features.track_id_space
             and shares.next_track_id = next_features.track_id
 )
 
