@@ -7,7 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from models_py.warehouse import DATA_DIR, DbtError, Paths, run_dbt
+import duckdb
+
+from models_py.warehouse import DATA_DIR, DbtError, Paths, one_line, run_dbt
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -62,7 +64,33 @@ def _train(args: argparse.Namespace) -> int:
         return 2
     train(paths, seed=args.seed)
     # the scored marts read the ml tables just written
-    return _build(argparse.Namespace(raw_dir=args.raw_dir, dbt_args=["--select", "source:ml+"]))
+    rc = _build(argparse.Namespace(raw_dir=args.raw_dir, dbt_args=["--select", "source:ml+"]))
+    if rc:
+        return rc
+    return _publish(args)
+
+
+def _publish(args: argparse.Namespace) -> int:
+    """Publish the marts as a new read-only snapshot for BI tools (see models_py.publish)."""
+    from models_py.publish import CATALOG, publish, published_dir
+
+    paths = Paths.from_env(args.raw_dir)
+    if not paths.warehouse.is_file():
+        print(f"error: no warehouse at {paths.warehouse}: run `make build` first", file=sys.stderr)
+        return 2
+    print("publishing snapshot")
+    try:
+        snapshot = publish(paths)
+    except (ValueError, RuntimeError, OSError, duckdb.Error) as e:
+        print(f"error: publish: {one_line(str(e))}", file=sys.stderr)
+        print("the last published snapshot is unchanged", file=sys.stderr)
+        return 1
+    print(
+        f"published snapshot {snapshot.version}: {len(snapshot.tables)} marts, "
+        f"{snapshot.n_rows:,} rows in {snapshot.seconds:.1f}s; "
+        f"BI tools open {published_dir(paths) / CATALOG} (read-only)"
+    )
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -98,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--raw-dir", default=None, help="raw data (for the demo skip oracle)")
     t.add_argument("--seed", type=int, default=42)
     t.set_defaults(func=_train)
+
+    p = sub.add_parser("publish", help="publish the marts as a snapshot for BI tools")
+    p.add_argument("--raw-dir", default=None)
+    p.set_defaults(func=_publish)
 
     r = sub.add_parser("run", help="the main job: (demo data,) dbt build, models")
     r.add_argument("--raw-dir", default=None)
