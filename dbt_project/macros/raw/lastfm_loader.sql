@@ -45,14 +45,18 @@
 {%- endmacro %}
 
 {#- The user name a file name implies: `alice_scrobbles.csv` -> alice,
-    `bob_recenttracks_page2.json` -> bob. -#}
+    `bob_recenttracks_page2.json` -> bob; a later export of the same user keeps the user:
+    `alice_scrobbles_2024-11-22.csv`, `alice_scrobbles (1).csv` -> alice. -#}
 {% macro lastfm_user_from_filename(path_expr) -%}
     regexp_replace(
         regexp_replace(
             regexp_extract({{ path_expr }}, '[^/\\\\]+$'),
             '\.(csv|tsv|txt|json)(\.gz)?$', '', 'i'
         ),
-        '([_. -](scrobbles?|listens?|history|recent_?tracks|lastfm|export|page_?[0-9]+))+$', '', 'i'
+        '([_. -](scrobbles?|listens?|history|recent_?tracks|lastfm|export|page_?[0-9]+'
+        || '|[0-9]{4}-?[0-9]{2}(-?[0-9]{2})?|\([0-9]+\)|copy))+$',
+        '',
+        'i'
     )
 {%- endmacro %}
 

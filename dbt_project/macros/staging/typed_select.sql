@@ -74,7 +74,8 @@
     typed columns (`typed.<col>`), tried before the generic ones; `passthrough` columns are
     carried as they are. -#}
 {% macro stage_with_rejects(
-    relation, spec, key_columns, order_by='source_file', passthrough=['source_file'], checks=[]
+    relation, spec, key_columns, order_by='source_file', passthrough=['source_file'], checks=[],
+    loaded=none
 ) -%}
     {%- set raws = [] -%}
     {%- for col in spec if col.raw and col.raw not in raws %}{% do raws.append(col.raw) %}{% endfor -%}
@@ -93,7 +94,7 @@
     from (
         select
             typed.*,
-            {{ mark_duplicates(key_columns, order_by) }} as reject_reason
+            {{ mark_duplicates(key_columns, order_by, loaded) }} as reject_reason
         from ({{ typed_select(relation, spec, passthrough, checks) }}) as typed
     ) as checked
 {%- endmacro %}
@@ -120,10 +121,23 @@
 {%- endmacro %}
 
 {#- Mark all but the first row of each key as a duplicate (rows already rejected keep
-    their `row_reason`). `order_by` decides which copy wins. -#}
-{% macro mark_duplicates(key_columns, order_by='source_file') -%}
+    their `row_reason`). `order_by` decides which copy wins. With `loaded` (the model
+    itself, on an incremental build), a row whose key is already staged there is a
+    duplicate too. -#}
+{% macro mark_duplicates(key_columns, order_by='source_file', loaded=none) -%}
     case
         when row_reason is not null then row_reason
+        {%- if loaded is not none %}
+        when exists (
+            select 1
+            from {{ loaded }} as loaded
+            where
+                loaded.reject_reason is null
+                {%- for k in key_columns %}
+                and loaded.{{ k }} = typed.{{ k }}
+                {%- endfor %}
+        ) then 'duplicate'
+        {%- endif %}
         when row_number() over (
             partition by row_reason is null, {{ key_columns | join(', ') }}
             order by {{ order_by }}

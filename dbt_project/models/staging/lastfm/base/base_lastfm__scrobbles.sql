@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}
+{#- Incremental by file (macros/staging/incremental_files.sql): new exports are appended,
+    re-delivered or overlapping scrobbles become `duplicate` rejects. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set played_at_expr -%}
     coalesce(
@@ -32,12 +34,15 @@ with
 
 scrobbles as (
     select * from {{ source('lastfm', 'scrobbles') }}
+    {{ skip_files(unchanged_loaded_files('lastfm', 'scrobbles')) }}
 ),
 
 final as (
     {{ stage_with_rejects(
         'scrobbles', spec, ['user_name', 'played_at', 'artist_name', 'track_name'],
-        passthrough=['source_format', 'source_file'], checks=checks
+        order_by='file_modified_at, source_file',
+        passthrough=['source_format', 'source_file', 'file_modified_at'], checks=checks,
+        loaded=this if is_incremental() else none
     ) }}
 )
 
@@ -52,6 +57,7 @@ select
     played_at,
     source_format,
     source_file,
+    file_modified_at,
     reject_reason,
     raw_record
 from final

@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}
+{#- Incremental by file (macros/staging/incremental_files.sql): new session logs are
+    appended, events already loaded become `duplicate` rejects. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set flag_columns = [
     'skip_1', 'skip_2', 'skip_3', 'not_skipped', 'context_switch',
@@ -35,10 +37,16 @@ with
 
 training_set as (
     select * from {{ source('mssd', 'training_set') }}
+    {{ skip_files(unchanged_loaded_files('mssd', 'training_set')) }}
 ),
 
 final as (
-    {{ stage_with_rejects('training_set', spec, ['session_id', 'session_position']) }}
+    {{ stage_with_rejects(
+        'training_set', spec, ['session_id', 'session_position'],
+        order_by='file_modified_at, source_file',
+        passthrough=['source_file', 'file_modified_at'],
+        loaded=this if is_incremental() else none
+    ) }}
 )
 
 select * from final

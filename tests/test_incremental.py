@@ -1,0 +1,120 @@
+"""Incremental loads of the append-shaped sources (Last.fm exports, session logs): new files
+are appended, a build with nothing new changes nothing, re-delivered or overlapping files
+add no staged row, and a full refresh gives the same tables."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import BuildResult, build
+from models_py.generate import generate
+
+pytestmark = pytest.mark.dbt
+
+SELECT = [
+    "--select",
+    "+stg_lastfm__scrobbles",
+    "+stg_mssd__session_events",
+    "--indirect-selection",
+    "cautious",
+]
+TABLES = [
+    "staging.base_lastfm__scrobbles",
+    "staging.stg_lastfm__scrobbles",
+    "staging.base_mssd__session_events",
+    "staging.stg_mssd__session_events",
+]
+
+
+def _build(raw: Path, warehouse: Path, *args: str) -> BuildResult:
+    result = build(raw, warehouse, *SELECT, *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def _contents(result: BuildResult) -> dict[str, list[tuple]]:
+    """Every row of the incremental tables and their staged views, sorted."""
+    return {t: sorted(result.query(f"select * from {t}"), key=repr) for t in TABLES}  # noqa: S608
+
+
+def _count(result: BuildResult, table: str, where: str = "true") -> int:
+    return result.scalar(f"select count(*) from {table} where {where}")  # noqa: S608
+
+
+@pytest.fixture(scope="module")
+def delivered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    full = tmp_path_factory.mktemp("full") / "raw"
+    generate(full, scale=0.2, seed=11, progress=False)
+    return full
+
+
+def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refresh(
+    delivered: Path, tmp_path: Path
+):
+    logs = sorted((delivered / "mssd" / "training_set").iterdir())
+    assert len(logs) >= 2
+    pages = sorted((delivered / "lastfm").glob("*_recenttracks_page*.json"))
+    # delivered later: one whole export, a page of the JSON export, one session log
+    later_files = [delivered / "lastfm" / "bea_listens.csv", pages[-1], logs[-1]]
+    later = [str(p.relative_to(delivered)) for p in later_files]
+    raw = tmp_path / "raw"
+    shutil.copytree(delivered, raw)
+    for rel in later:
+        (raw / rel).unlink()
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+
+    first = _build(raw, warehouse)
+    n_first = {t: _count(first, t) for t in TABLES}
+
+    # new files arrive: only they are read, and their rows are appended
+    for rel in later:
+        shutil.copy2(delivered / rel, raw / rel)
+    second = _build(raw, warehouse)
+    grown = {t: _count(second, t) for t in TABLES}
+    assert all(grown[t] > n_first[t] for t in TABLES), (n_first, grown)
+    new_files = {str(raw / rel) for rel in later}
+    for table in ("staging.base_lastfm__scrobbles", "staging.base_mssd__session_events"):
+        loaded = {r[0] for r in second.query(f"select distinct source_file from {table}")}  # noqa: S608
+        assert loaded & new_files
+
+    # nothing new: nothing changes
+    before = _contents(second)
+    third = _build(raw, warehouse)
+    assert _contents(third) == before
+
+    # the same export delivered again as a dated copy, a later export overlapping the earlier
+    # one, a session log delivered twice: no staged row more, every new row a duplicate
+    shutil.copy2(raw / "lastfm" / "bea_listens.csv", raw / "lastfm" / "bea_listens_2024-11-22.csv")
+    lines = (raw / "lastfm" / "bea_listens.csv").read_text(encoding="utf-8").splitlines()
+    assert "," in lines[0] and not lines[0].lower().startswith("artist")  # header-less layout
+    (raw / "lastfm" / "bea_listens_2024-12-01.csv").write_text(
+        "\n".join(lines[len(lines) // 2 :]) + "\n"
+    )
+    shutil.copy2(logs[-1], raw / "mssd" / "training_set" / ("zz_" + logs[-1].name))
+    fourth = _build(raw, warehouse)
+    for stg in ("staging.stg_lastfm__scrobbles", "staging.stg_mssd__session_events"):
+        assert _count(fourth, stg) == grown[stg]
+    base_lastfm, base_mssd = "staging.base_lastfm__scrobbles", "staging.base_mssd__session_events"
+    # every row of the new files is kept, as a reject
+    n_copy = _count(fourth, base_lastfm, "source_file like '%bea_listens_2024-11-22.csv'")
+    n_original = _count(fourth, base_lastfm, "source_file like '%/bea_listens.csv'")
+    assert n_copy == n_original == len(lines)
+    assert _count(fourth, base_lastfm, "source_file like '%bea_listens_2024-12-01.csv'") == (
+        len(lines) - len(lines) // 2
+    )
+    assert _count(fourth, base_mssd, "source_file like '%/zz_%'") > 0
+    for table, new_files in ((base_lastfm, "'%bea_listens_2024-%'"), (base_mssd, "'%/zz_%'")):
+        assert _count(fourth, table, f"source_file like {new_files} and reject_reason is null") == 0
+        assert _count(
+            fourth, table, f"source_file like {new_files} and reject_reason = 'duplicate'"
+        )
+
+    # a full refresh of the same files, and a fresh warehouse, give the same tables
+    incremental = _contents(fourth)
+    refreshed = _build(raw, warehouse, "--full-refresh")
+    assert _contents(refreshed) == incremental
+    fresh = _build(raw, tmp_path / "fresh" / "warehouse.duckdb")
+    assert _contents(fresh) == incremental
