@@ -4,11 +4,11 @@
 {#- A gap of more than this many minutes since a user's previous scrobble starts a new
     listening session; a gap of exactly this long does not. -#}
 {% macro listening_session_gap_minutes() -%}
-    {{ return(var('listening_session_gap_minutes', 30)) }}
+    {{ return(number_var('listening_session_gap_minutes', 1, 1440, default=30)) }}
 {%- endmacro %}
 
 {#- Minutes credited to a scrobble whose track has no known duration (unmatched, or the
     matched Spotify track has none): 3.5, a typical track length. -#}
 {% macro default_track_minutes() -%}
-    {{ return(var('default_track_minutes', 3.5)) }}
+    {{ return(number_var('default_track_minutes', 0.1, 120, default=3.5)) }}
 {%- endmacro %}

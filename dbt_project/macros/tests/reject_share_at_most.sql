@@ -24,5 +24,5 @@
         n_rejected,
         n_rejected * 1.0 / n_rows as share_rejected
     from counts
-    where n_rows > 0 and n_rejected * 1.0 / n_rows > {{ max_share }}
+    where n_rows > 0 and n_rejected * 1.0 / n_rows > {{ checked_number(max_share, 'reject_share_at_most max_share', 0, 1) }}
 {%- endmacro %}

@@ -32,7 +32,7 @@ pairs as (
     inner join memberships as b
         on a.playlist_id = b.playlist_id and a.track_id < b.track_id
     group by a.track_id, b.track_id
-    having count(*) >= {{ var('similar_tracks_min_cooccurrences') }}
+    having count(*) >= {{ number_var('similar_tracks_min_cooccurrences', 1, 1000000, integer=true) }}
 ),
 
 final as (

@@ -70,7 +70,7 @@ final as (
         cosine_similarity,
         pmi
     from ranked
-    where neighbour_rank <= {{ var('similar_tracks_k') }}
+    where neighbour_rank <= {{ number_var('similar_tracks_k', 1, 10000, integer=true) }}
 )
 
 select * from final
