@@ -20,7 +20,7 @@ export DBT_PROFILES_DIR := $(abspath profiles)
 export DBT_PROJECT_DIR := $(abspath dbt_project)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run demo-data build train test lint fmt clean
+.PHONY: help setup run demo-data build train publish test bench lint fmt clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,20 +44,34 @@ build: $(STAMP)  ## dbt build only, on LW_RAW_DIR
 	@mkdir -p $(DATA_DIR)
 	$(BIN)/python -m models_py build
 
-train: $(STAMP)  ## train the models on the built warehouse, write scores back
+train: $(STAMP)  ## train the models on the built warehouse, write scores back, publish
 	$(BIN)/python -m models_py train
+
+publish: $(STAMP)  ## publish the marts as a read-only snapshot for BI tools
+	$(BIN)/python -m models_py publish
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
+# `make bench BENCH_SCALE=5 BENCH_ARGS="--seed-sizes 1,10"`; see benchmarks/README.md
+BENCH_SCALE ?= 50
+BENCH_SEED ?= 42
+BENCH_PLAYLISTS ?= 10000
+BENCH_DIR ?= $(DATA_DIR)/bench
+BENCH_ARGS ?=
+
+bench: $(STAMP)  ## benchmark at BENCH_SCALE=50 (not part of test); results in benchmarks/results/
+	$(BIN)/python -m benchmarks --scale $(BENCH_SCALE) --seed $(BENCH_SEED) \
+		--max-test-playlists $(BENCH_PLAYLISTS) --dir $(BENCH_DIR) $(BENCH_ARGS)
+
 lint: $(STAMP)  ## ruff + sqlfluff (dbt templater)
-	$(BIN)/ruff check models_py tests
-	$(BIN)/ruff format --check models_py tests
+	$(BIN)/ruff check models_py tests benchmarks
+	$(BIN)/ruff format --check models_py tests benchmarks
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/analyses
 
 fmt: $(STAMP)  ## format Python and fix SQL style
-	$(BIN)/ruff format models_py tests
-	$(BIN)/ruff check --fix models_py tests
+	$(BIN)/ruff format models_py tests benchmarks
+	$(BIN)/ruff check --fix models_py tests benchmarks
 	$(BIN)/sqlfluff fix dbt_project/models dbt_project/tests dbt_project/analyses
 
 clean:  ## remove generated data, the warehouse and dbt artefacts (keeps the virtualenv)

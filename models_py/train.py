@@ -14,9 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from models_py import ml_store
-from models_py.warehouse import DATA_DIR, Paths
-
-ARTIFACTS_DIR = DATA_DIR / "artifacts"
+from models_py.warehouse import Paths
 
 # Metrics shown in the printed comparison, per task family, in this order; rows are
 # sorted by the first (the headline metric).
@@ -81,7 +79,8 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
     from models_py import continuation, next_track, playlist_classifier, skip_model
 
     run_id = ml_store.new_run_id()
-    artifacts = ARTIFACTS_DIR / run_id
+    # beside the warehouse (data/artifacts by default), so every warehouse has its own
+    artifacts = paths.warehouse.parent / "artifacts" / run_id
     results: list[ml_store.ModelResult] = []
     scores: dict[str, pd.DataFrame] = {}
     snapshots: list[str] = []

@@ -338,3 +338,24 @@ def test_lastfm_other_formats(gen):
         for p in pages
     )
     assert total == int(attr["total"])
+
+
+@pytest.mark.parametrize("only", ["mpd,spotify", ["spotify"], ("lastfm", "mssd")])
+def test_only_writes_those_sources_as_a_full_run_does(gen, tmp_path, only):
+    """A subset run writes exactly the full run's files of those sources, byte for byte
+    (spotify's files depend on the MPD and Last.fm draws even when those are not written)."""
+    root, _ = gen
+    summary = generate(tmp_path, scale=SCALE, seed=42, progress=False, only=only)
+    wanted = only.split(",") if isinstance(only, str) else list(only)
+    assert summary["sources"] == [s for s in ("mpd", "lastfm", "spotify", "mssd") if s in wanted]
+    full = {k: v for k, v in _digests(root).items() if k.split("/")[0] in wanted}
+    assert full and _digests(tmp_path) == full
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(wanted)
+    assert ("mpd_entries" in summary) == ("mpd" in wanted)
+
+
+@pytest.mark.parametrize("only", ["mpd,mssdx", "", " , "])
+def test_only_rejects_unknown_or_no_sources(tmp_path, only):
+    with pytest.raises(ValueError, match="unknown source|no source given"):
+        generate(tmp_path, scale=SCALE, seed=42, progress=False, only=only)
+    assert not any(tmp_path.iterdir())

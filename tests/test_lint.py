@@ -17,9 +17,9 @@ def _run(*cmd: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def test_ruff_check_and_format():
-    check = _run(str(BIN / "ruff"), "check", "models_py", "tests")
+    check = _run(str(BIN / "ruff"), "check", "models_py", "tests", "benchmarks")
     assert check.returncode == 0, check.stdout + check.stderr
-    fmt = _run(str(BIN / "ruff"), "format", "--check", "models_py", "tests")
+    fmt = _run(str(BIN / "ruff"), "format", "--check", "models_py", "tests", "benchmarks")
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 

@@ -20,11 +20,19 @@
 Same ``seed`` and ``scale`` give byte-identical files (no wall-clock time anywhere, gzip
 mtime 0). Each source uses its own random stream, and big sources are written file by
 file, so memory stays flat as ``scale`` grows.
+
+``only`` writes a subset of the sources (``SOURCES``), each byte-identical to its files in
+a full run: which catalog tracks get Spotify audio features and URI matches depends on the
+MPD and Last.fm draws, so writing ``spotify`` still draws those (without formatting or
+writing them — the cheap part of the cost). The playlist-continuation benchmark uses
+``only={"mpd", "spotify"}``: the session logs and scrobbles are most of the time and disk
+of a large scale and nothing it builds reads them.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -35,19 +43,43 @@ from models_py.generate.mpd import write_mpd
 from models_py.generate.mssd import write_mssd
 from models_py.generate.spotify import write_spotify
 
-__all__ = ["generate"]
+__all__ = ["SOURCES", "generate", "parse_sources"]
+
+SOURCES: tuple[str, ...] = ("mpd", "lastfm", "spotify", "mssd")
 
 
-def generate(out_dir: Path, scale: float = 1.0, seed: int = 42, progress: bool = True) -> dict:
+def parse_sources(only: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The sources to write, in ``SOURCES`` order: all of them for None, else the named ones
+    (an iterable or a comma-separated string such as ``"mpd,spotify"``)."""
+    if only is None:
+        return SOURCES
+    names = only.split(",") if isinstance(only, str) else list(only)
+    names = [n.strip() for n in names if n.strip()]
+    unknown = sorted(set(names) - set(SOURCES))
+    if unknown or not names:
+        what = f"unknown source(s) {', '.join(unknown)}" if unknown else "no source given"
+        raise ValueError(f"{what}; choose from {', '.join(SOURCES)}")
+    return tuple(s for s in SOURCES if s in names)
+
+
+def generate(
+    out_dir: Path,
+    scale: float = 1.0,
+    seed: int = 42,
+    progress: bool = True,
+    only: str | Iterable[str] | None = None,
+) -> dict:
     """Write the demo raw data under ``out_dir`` and return a summary.
 
-    The summary holds row/file counts per source and the realism figures: ``skip_2_rate``,
-    ``maa_repeat_last`` (repeat the last first-half skip), ``maa_oracle``, ``maa_random``,
-    ``maa_all_skip`` and the MPD ``mpd_mean_tracks`` / ``mpd_median_tracks``, plus
-    ``seconds`` (wall time of the run; not written to any file).
+    The summary holds ``sources`` (those written), row/file counts per written source and
+    the realism figures: ``skip_2_rate``, ``maa_repeat_last`` (repeat the last first-half
+    skip), ``maa_oracle``, ``maa_random``, ``maa_all_skip`` and the MPD ``mpd_mean_tracks``
+    / ``mpd_median_tracks``, plus ``seconds`` (wall time of the run; not written to any
+    file). ``only`` limits the sources written (see the module docstring).
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
+    sources = parse_sources(only)
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -56,18 +88,30 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int = 42, progress: bool =
     summary: dict = {
         "seed": seed,
         "scale": scale,
+        "sources": list(sources),
         "catalog_tracks": n_catalog,
         "catalog_artists": len(catalog.artists),
         "catalog_albums": len(catalog.albums),
     }
-    mpd_summary, mpd_usage = write_mpd(out_dir, catalog, seed, scale, progress)
-    summary.update(mpd_summary)
-    extended = extend_offcatalog(catalog, seed, scale)
-    lastfm_summary, scrobble_usage = write_lastfm(out_dir, extended, seed, scale, progress)
-    summary.update(lastfm_summary)
-    used = np.r_[mpd_usage, np.zeros(len(extended.tracks) - n_catalog, dtype=np.int64)]
-    used = (used + scrobble_usage) > 0
-    summary.update(write_spotify(out_dir, extended, seed, used, scrobble_usage > 0, progress))
-    summary.update(write_mssd(out_dir, seed, scale, progress))
+    # spotify's files depend on which tracks the playlists and scrobbles use
+    needs_usage = "spotify" in sources
+    if "mpd" in sources or needs_usage:
+        mpd_summary, mpd_usage = write_mpd(
+            out_dir, catalog, seed, scale, progress, write="mpd" in sources
+        )
+        if "mpd" in sources:
+            summary.update(mpd_summary)
+    if "lastfm" in sources or needs_usage:
+        extended = extend_offcatalog(catalog, seed, scale)
+        lastfm_summary, scrobble_usage = write_lastfm(
+            out_dir, extended, seed, scale, progress, write="lastfm" in sources
+        )
+        summary.update(lastfm_summary)
+    if needs_usage:
+        used = np.r_[mpd_usage, np.zeros(len(extended.tracks) - n_catalog, dtype=np.int64)]
+        used = (used + scrobble_usage) > 0
+        summary.update(write_spotify(out_dir, extended, seed, used, scrobble_usage > 0, progress))
+    if "mssd" in sources:
+        summary.update(write_mssd(out_dir, seed, scale, progress))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     return summary

@@ -198,20 +198,33 @@ def _fmt_time(uts: np.ndarray, fmt: str) -> np.ndarray:
 
 
 def write_lastfm(
-    out_dir: Path, cat: Catalog, seed: int, scale: float, progress: bool = True
+    out_dir: Path,
+    cat: Catalog,
+    seed: int,
+    scale: float,
+    progress: bool = True,
+    write: bool = True,
 ) -> tuple[dict, np.ndarray]:
-    """Write ``lastfm/`` files; return counts and per-track scrobble counts."""
+    """Write ``lastfm/`` files; return counts and per-track scrobble counts.
+
+    ``write=False`` simulates the listening (the same draws) but writes nothing and returns
+    no counts: only the per-track scrobble counts.
+    """
     root = out_dir / "lastfm"
-    root.mkdir(parents=True, exist_ok=True)
+    tsv_path = root / "lastfm1k_demo.tsv"
+    if write:
+        root.mkdir(parents=True, exist_ok=True)
+        tsv_path.unlink(missing_ok=True)
     usage = np.zeros(len(cat.tracks), dtype=np.int64)
     counts: dict[str, int] = {}
-    tsv_path = root / "lastfm1k_demo.tsv"
-    tsv_path.unlink(missing_ok=True)
     users = users_for(scale)
-    for user in tqdm(users, desc="lastfm", unit="user", disable=not progress):
-        rng = sub_rng(seed, "lastfm_dirt_" + user.name)
+    desc = "lastfm" if write else "lastfm (draws only)"
+    for user in tqdm(users, desc=desc, unit="user", disable=not progress):
         df = simulate_user(cat, user, seed)
         usage += np.bincount(df["track"].to_numpy(), minlength=len(cat.tracks))
+        if not write:
+            continue
+        rng = sub_rng(seed, "lastfm_dirt_" + user.name)
         if user.fmt == "export_csv":
             df = add_dirt(df, rng, now_playing=3)
             nm = _names(cat, df["track"].to_numpy())
@@ -254,6 +267,8 @@ def write_lastfm(
         else:
             _write_recenttracks(root, cat, user, df, rng)
         counts[f"lastfm_rows_{user.name}"] = len(df)
+    if not write:
+        return {}, usage
     return {"lastfm_users": len(users), **counts}, usage
 
 

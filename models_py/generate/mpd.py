@@ -98,9 +98,18 @@ def _too_narrow(
 
 
 def write_mpd(
-    out_dir: Path, cat: Catalog, seed: int, scale: float, progress: bool = True
+    out_dir: Path,
+    cat: Catalog,
+    seed: int,
+    scale: float,
+    progress: bool = True,
+    write: bool = True,
 ) -> tuple[dict, np.ndarray]:
-    """Write ``mpd/mpd.slice.<a>-<b>.json`` files; return counts and per-track entry counts."""
+    """Write ``mpd/mpd.slice.<a>-<b>.json`` files; return counts and per-track entry counts.
+
+    ``write=False`` draws the playlists' tracks (the same draws) but formats and writes
+    nothing: only the counts and the per-track usage are returned.
+    """
     n_total = max(50, round(2000 * scale))
     n_slices = -(-n_total // SLICE_SIZE)
     tr = cat.tracks
@@ -114,13 +123,16 @@ def write_mpd(
     b_uri = cat.albums["album_uri"].to_numpy()
     usage = np.zeros(len(tr), dtype=np.int64)
     lengths_all: list[np.ndarray] = []
-    for s in tqdm(range(n_slices), desc="mpd", unit="slice", disable=not progress):
+    desc = "mpd" if write else "mpd (draws only)"
+    for s in tqdm(range(n_slices), desc=desc, unit="slice", disable=not progress):
         rng = sub_rng(seed, "mpd", s)
         n = min(SLICE_SIZE, n_total - s * SLICE_SIZE)
         entry, owner, g1 = _slice_entries(rng, cat, n)
         usage += np.bincount(entry, minlength=len(tr))
         lengths = np.bincount(owner, minlength=n)
         lengths_all.append(lengths)
+        if not write:
+            continue
         starts = np.r_[0, np.cumsum(lengths)]
         followers = 1 + np.floor(rng.pareto(1.6, n) * 0.8).astype(int)
         edits = 1 + rng.poisson(2 + lengths / 8)
