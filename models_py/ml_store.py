@@ -61,6 +61,23 @@ SCORE_TABLES: dict[str, dict[str, str]] = {
         "track_id": "varchar",
         "method": "varchar",
     },
+    "own_playlist_continuations": {
+        "run_id": "varchar",
+        "playlist_id": "varchar",
+        "rank": "bigint",
+        "track_id": "varchar",
+        "score": "double",
+        "method": "varchar",
+    },
+    "next_track_suggestions": {
+        "run_id": "varchar",
+        "track_id": "varchar",
+        "rank": "bigint",
+        "next_track_id": "varchar",
+        "score": "double",
+        "basis": "varchar",
+        "method": "varchar",
+    },
     "skip_predictions": {
         "run_id": "varchar",
         "session_id": "varchar",

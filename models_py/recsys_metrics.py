@@ -15,22 +15,42 @@ predictors):
 ``r_precision``, ``ndcg`` and ``clicks`` take plain sequences (one playlist);
 ``playlist_metrics`` scores many playlists at once from two long frames and
 ``summarise`` averages them (the challenge's score is the mean over playlists).
+
+The same definitions in SQL (DuckDB), set-based, for predictions that already live in the
+warehouse: ``PLAYLIST_METRICS_SQL`` / ``SUMMARY_SQL`` read the relations named
+``PREDICTIONS_RELATION`` (playlist_id, rank, track_id) and ``TRUTH_RELATION``
+(playlist_id, track_id) — tables or views the caller provides, keys of any comparable type
+— and take ``$max_n`` as a parameter. ``sql_playlist_metrics`` / ``sql_summarise`` run them
+(optionally on frames registered under those names). They match the Python functions on
+every input whose ranks are unique within a playlist (the Python version orders equal
+ranks by input order, the SQL one by track id). The ``CLEAN_*`` variants skip the cut and
+deduplication windows for lists known to be clean (ranks 1..m, distinct tracks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = [
     "MAX_PREDICTIONS",
+    "CLEAN_PLAYLIST_METRICS_SQL",
+    "CLEAN_SUMMARY_SQL",
+    "PLAYLIST_METRICS_SQL",
+    "PREDICTIONS_RELATION",
+    "SUMMARY_SQL",
+    "TRUTH_RELATION",
     "clicks",
     "dcg",
     "ndcg",
     "playlist_metrics",
     "r_precision",
+    "sql_playlist_metrics",
+    "sql_summarise",
     "summarise",
 ]
 
@@ -150,3 +170,188 @@ def summarise(per_playlist: pd.DataFrame) -> dict[str, float]:
         "clicks": float(per_playlist["clicks"].mean()),
         "n_playlists": float(len(per_playlist)),
     }
+
+
+# --- the same metrics in SQL ----------------------------------------------------------------
+
+PREDICTIONS_RELATION = "recsys_predictions"
+TRUTH_RELATION = "recsys_truth"
+
+_TRUTH_CTES = f"""
+truth as (
+    select distinct
+        playlist_id,
+        track_id
+    from {TRUTH_RELATION}
+),
+
+n_truth as (
+    select
+        playlist_id,
+        count(*) as n_truth
+    from truth
+    group by playlist_id
+)"""  # noqa: S608 - relation names are the constants above
+
+# the first max_n predictions of each playlist, then each track at its first occurrence:
+# its 0-based position among the distinct tracks
+_POSITIONED_CTES = f"""
+cut as (
+    select
+        playlist_id,
+        rank,
+        track_id
+    from {PREDICTIONS_RELATION}
+    qualify row_number() over (partition by playlist_id order by rank, track_id) <= $max_n
+),
+
+first_seen as (
+    select
+        playlist_id,
+        track_id,
+        min(rank) as first_rank
+    from cut
+    group by playlist_id, track_id
+),
+
+positioned as (
+    select
+        playlist_id,
+        track_id,
+        row_number() over (partition by playlist_id order by first_rank, track_id) - 1
+            as position
+    from first_seen
+)"""  # noqa: S608 - relation names are the constants above
+
+# the same when every list is clean — ranks exactly 1..m, each track once — as every
+# predictor of this project writes them: position = rank - 1, no window needed
+_CLEAN_POSITIONED_CTES = f"""
+positioned as (
+    select
+        playlist_id,
+        track_id,
+        rank - 1 as position
+    from {PREDICTIONS_RELATION}
+    where rank <= $max_n
+)"""  # noqa: S608 - relation names are the constants above
+
+
+def _metrics_sql(positioned_ctes: str) -> str:
+    return f"""
+with {_TRUTH_CTES},
+
+{positioned_ctes},
+
+hits as (
+    select
+        positioned.playlist_id,
+        positioned.position,
+        n_truth.n_truth
+    from positioned
+    inner join truth
+        on positioned.playlist_id = truth.playlist_id and positioned.track_id = truth.track_id
+    inner join n_truth
+        on positioned.playlist_id = n_truth.playlist_id
+),
+
+per_playlist as (
+    select
+        playlist_id,
+        count_if(position < n_truth) as n_hits_top_g,
+        sum(1.0 / log2(position + 2)) as dcg,
+        min(position) as first_hit
+    from hits
+    group by playlist_id
+),
+
+ideal as (
+    select
+        n_relevant,
+        sum(1.0 / log2(n_relevant + 1)) over (order by n_relevant) as idcg
+    from range(1, $max_n + 1) as ranks (n_relevant)
+)
+
+select
+    n_truth.playlist_id,
+    n_truth.n_truth,
+    coalesce(per_playlist.n_hits_top_g, 0) / n_truth.n_truth as r_precision,
+    coalesce(per_playlist.dcg, 0.0) / ideal.idcg as ndcg,
+    cast(coalesce(floor(per_playlist.first_hit / 10), $max_n // 10 + 1) as double) as clicks
+from n_truth
+left join per_playlist
+    on n_truth.playlist_id = per_playlist.playlist_id
+inner join ideal
+    on least(n_truth.n_truth, $max_n) = ideal.n_relevant
+"""  # noqa: S608 - CTEs of this module
+
+
+def _summary_sql(metrics_sql: str) -> str:
+    return f"""
+select
+    avg(r_precision) as r_precision,
+    avg(ndcg) as ndcg,
+    avg(clicks) as clicks,
+    cast(count(*) as double) as n_playlists
+from ({metrics_sql})
+"""  # noqa: S608 - SQL of this module
+
+
+# one row per playlist of the truth: n_truth, r_precision, ndcg, clicks
+PLAYLIST_METRICS_SQL = _metrics_sql(_POSITIONED_CTES)
+CLEAN_PLAYLIST_METRICS_SQL = _metrics_sql(_CLEAN_POSITIONED_CTES)
+# their means and the number of playlists
+SUMMARY_SQL = _summary_sql(PLAYLIST_METRICS_SQL)
+CLEAN_SUMMARY_SQL = _summary_sql(CLEAN_PLAYLIST_METRICS_SQL)
+
+Frame = pd.DataFrame | pa.Table
+
+
+def _registered(
+    con: duckdb.DuckDBPyConnection, predictions: Frame | None, truth: Frame | None
+) -> list[str]:
+    """Register the given frames under the relation names (replacing views of that name)."""
+    names = []
+    for name, frame in ((PREDICTIONS_RELATION, predictions), (TRUTH_RELATION, truth)):
+        if frame is not None:
+            con.execute(f"drop view if exists {name}")
+            con.register(name, frame)
+            names.append(name)
+    return names
+
+
+def sql_playlist_metrics(
+    con: duckdb.DuckDBPyConnection,
+    predictions: Frame | None = None,
+    truth: Frame | None = None,
+    max_n: int = MAX_PREDICTIONS,
+    assume_clean: bool = False,
+) -> pd.DataFrame:
+    """``playlist_metrics`` computed by DuckDB: one row per playlist of the truth
+    (playlist_id, n_truth, r_precision, ndcg, clicks), ordered by playlist_id.
+
+    Frames given are registered as ``PREDICTIONS_RELATION`` / ``TRUTH_RELATION`` for the
+    call; otherwise those relations must exist on ``con`` (e.g. temp views).
+    ``assume_clean``: every list's ranks are exactly 1..m and its tracks distinct (then
+    cheaper; on other lists the result is wrong).
+    """
+    names = _registered(con, predictions, truth)
+    metrics_sql = CLEAN_PLAYLIST_METRICS_SQL if assume_clean else PLAYLIST_METRICS_SQL
+    try:
+        sql = f"select * from ({metrics_sql}) order by playlist_id"  # noqa: S608
+        return con.sql(sql, params={"max_n": max_n}).to_arrow_table().to_pandas()
+    finally:
+        for name in names:
+            con.unregister(name)
+
+
+def sql_summarise(
+    con: duckdb.DuckDBPyConnection, max_n: int = MAX_PREDICTIONS, assume_clean: bool = False
+) -> dict[str, float]:
+    """``summarise`` of the SQL metrics of the relations on ``con``, without fetching them
+    (``assume_clean`` as in ``sql_playlist_metrics``)."""
+    sql = CLEAN_SUMMARY_SQL if assume_clean else SUMMARY_SQL
+    rows = con.execute(sql, {"max_n": max_n}).fetchall()
+    row = rows[0] if rows else None
+    if row is None or not row[3]:
+        raise ValueError("no ground truth to score")
+    return dict(zip(("r_precision", "ndcg", "clicks", "n_playlists"), map(float, row), strict=True))

@@ -115,10 +115,18 @@ def test_killing_training_mid_run_keeps_previous_scores(tmp_path):
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     built = build(raw, warehouse)
     assert built.returncode == 0, built.stderr
+    # train ends with `dbt build --select source:ml+`: the scored marts and their tests
     first = run_cli("train", raw, warehouse)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     before = ml_state(warehouse)
     assert before["skip_predictions"] and before["playlist_class_scores"]
+    # 10 next tracks for every catalog track, served by the mart the run rebuilt
+    n_catalog = first.scalar("select count(*) from marts.dim_spotify_tracks")
+    assert n_catalog > 0
+    assert len(before["next_track_suggestions"]) == 10 * n_catalog
+    assert first.scalar("select count(*) from marts.fct_next_track_suggestions") == 10 * n_catalog
+    n_own = first.scalar("select count(*) from marts.fct_own_playlist_continuations")
+    assert n_own == len(before["own_playlist_continuations"])
 
     # kill the second run while it trains the skip model
     proc = subprocess.Popen(
@@ -145,6 +153,9 @@ def test_killing_training_mid_run_keeps_previous_scores(tmp_path):
     assert len(new_runs) == 1
     assert {r[0] for r in after["skip_predictions"]} == new_runs
     assert {r[0] for r in after["playlist_class_scores"]} == new_runs
+    assert {r[0] for r in after["next_track_suggestions"]} == new_runs
+    served = third.query("select distinct run_id from marts.fct_next_track_suggestions")
+    assert {r[0] for r in served} == new_runs
 
 
 def test_artifact_is_verified_before_loading(tmp_path):

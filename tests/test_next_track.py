@@ -1,17 +1,20 @@
 """Next-track recommendation: on a generated demo warehouse (scale 0.4, seed 42) ours beats
-popularity on hit-rate@10 and MRR, every query gets exactly 10 distinct tracks and the run
-is deterministic; the metric helper is right on a hand example."""
+popularity on hit-rate@10 and MRR, every query gets exactly 10 distinct tracks, every
+catalog track gets 10 suggestions and the run is deterministic; the metric helper and the
+suggestion tiers are right on hand examples."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from conftest import build
-from models_py import next_track
+from models_py import ml_store, next_track
 from models_py.generate import generate
 
 SCALE, SEED = 0.4, 42
@@ -22,14 +25,15 @@ SELECT = ["+int_playlist_transitions", "+int_scrobble_transitions", "+dim_spotif
 class DemoRun:
     warehouse: Path
     results: dict[str, object]
+    suggestions: pd.DataFrame
 
 
-def _run(warehouse: Path) -> dict[str, object]:
+def _run(warehouse: Path) -> tuple[dict[str, object], pd.DataFrame]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set enable_progress_bar = false")
         results, scores, artifact = next_track.run(con, seed=SEED, progress=False)
-    assert scores == {} and artifact is None
-    return {r.model_name: r for r in results}
+    assert set(scores) == {"next_track_suggestions"} and artifact is None
+    return {r.model_name: r for r in results}, scores["next_track_suggestions"]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     warehouse = root / "wh" / "warehouse.duckdb"
     result = build(root / "raw", warehouse, "--select", *SELECT, "--indirect-selection", "cautious")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return DemoRun(warehouse, _run(warehouse))
+    return DemoRun(warehouse, *_run(warehouse))
 
 
 @pytest.mark.dbt
@@ -107,9 +111,177 @@ def test_lists_and_split(demo: DemoRun) -> None:
 
 @pytest.mark.dbt
 def test_deterministic(demo: DemoRun) -> None:
-    again = _run(demo.warehouse)
+    again, suggestions = _run(demo.warehouse)
     for name, r in demo.results.items():
         assert again[name].metrics == r.metrics
+    pd.testing.assert_frame_equal(suggestions, demo.suggestions)
+
+
+@pytest.mark.dbt
+def test_suggestions_cover_every_catalog_track(demo: DemoRun) -> None:
+    frame = demo.suggestions
+    # the score table's columns (the caller adds run_id)
+    assert set(frame.columns) == set(ml_store.SCORE_TABLES["next_track_suggestions"]) - {"run_id"}
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        rows = con.execute("select track_id from marts.dim_spotify_tracks").fetchall()
+    catalog = {t for (t,) in rows}
+    assert set(frame["track_id"]) == catalog
+    assert set(frame["next_track_id"]) <= catalog
+    per_track = frame.groupby("track_id").agg(
+        n=("rank", "size"),
+        n_distinct=("next_track_id", "nunique"),
+        min_rank=("rank", "min"),
+        max_rank=("rank", "max"),
+    )
+    assert (per_track["n"] == 10).all() and (per_track["n_distinct"] == 10).all()
+    assert (per_track["min_rank"] == 1).all() and (per_track["max_rank"] == 10).all()
+    assert not (frame["next_track_id"] == frame["track_id"]).any()
+    assert set(frame["method"]) == {"transitions_backoff"}
+    # the demo has tracks with fewer than 10 successors (popularity: the hand examples)
+    assert {"transitions", "audio_features"} <= set(frame["basis"]) <= set(next_track.BASES)
+    assert frame["score"].between(0, 1).all()
+    # tiers in order down each list; within a tier the score never rises with the rank
+    ordered = frame.sort_values(["track_id", "rank"])
+    tier = ordered["basis"].map({b: i for i, b in enumerate(next_track.BASES)})
+    assert (tier.groupby(ordered["track_id"]).diff().dropna() >= 0).all()
+    score_steps = ordered.groupby(["track_id", "basis"])["score"].diff().dropna()
+    assert (score_steps <= 1e-12).all()
+
+
+# --- suggestions on a hand-made warehouse ----------------------------------------------
+
+# danceability only differs (the other features are equal; tempo and loudness constant over
+# the catalog scale to null and count 0), so distance = |difference in danceability|;
+# z has no audio features, u is never played before or after another track
+HAND_TRACKS = {"a": 0.10, "b": 0.20, "c": 0.35, "d": 0.40, "e": 0.50, "f": 0.90, "u": 0.52}
+HAND_TRACKS_WITHOUT_FEATURES = ["z"]
+# (source, sequence, prev, next): a -> b x3, c x2, d, e and a repeat of a; b -> f x4.
+# One transition per sequence: s02 (mpd) and s06, s08 (scrobble) hash into the test set,
+# so counts from the training part alone would differ.
+HAND_TRANSITIONS = [
+    ("mpd_playlist", "s01", "a", "b"),
+    ("mpd_playlist", "s02", "a", "b"),
+    ("mpd_playlist", "s03", "a", "b"),
+    ("mpd_playlist", "s04", "a", "c"),
+    ("mpd_playlist", "s05", "a", "c"),
+    ("mpd_playlist", "s06", "a", "d"),
+    ("mpd_playlist", "s07", "a", "e"),
+    ("mpd_playlist", "s08", "a", "a"),
+    ("scrobble", "s06", "b", "f"),
+    ("scrobble", "s07", "b", "f"),
+    ("scrobble", "s08", "b", "f"),
+    ("scrobble", "s09", "b", "f"),
+]
+SQRT6 = math.sqrt(6)
+
+
+@pytest.fixture
+def hand() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    con.execute("create schema marts")
+    con.execute("create schema intermediate")
+    con.execute(
+        """
+        create table marts.dim_spotify_tracks (
+            track_id varchar, danceability double, energy double, valence double,
+            acousticness double, tempo_bpm double, loudness_db double
+        )
+        """
+    )
+    con.executemany(
+        "insert into marts.dim_spotify_tracks values (?, ?, 0.5, 0.5, 0.5, 120, -6)",
+        [[t, d] for t, d in HAND_TRACKS.items()]
+        + [[t, None] for t in HAND_TRACKS_WITHOUT_FEATURES],
+    )
+    for table, source in (
+        ("int_playlist_transitions", "mpd_playlist"),
+        ("int_scrobble_transitions", "scrobble"),
+    ):
+        con.execute(
+            f"""
+            create table intermediate.{table} (
+                transition_source varchar, sequence_id varchar, prev_position bigint,
+                prev_track_id varchar, next_track_id varchar
+            )
+            """
+        )
+        con.executemany(
+            f"insert into intermediate.{table} values (?, ?, 1, ?, ?)",
+            [list(t) for t in HAND_TRANSITIONS if t[0] == source],
+        )
+    next_track.prepare(con)
+    return con
+
+
+def _lists(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, float]]]:
+    lists: dict[str, list[tuple[str, str, float]]] = {}
+    for track, _, next_id, score, basis, method in next_track.suggestions(con).itertuples(
+        index=False
+    ):
+        assert method == "transitions_backoff"
+        lists.setdefault(track, []).append((next_id, basis, score))
+    return lists
+
+
+def _approx(expected: list[tuple[str, str, float]]) -> list[tuple[str, str, object]]:
+    return [(t, b, pytest.approx(s)) for t, b, s in expected]
+
+
+def test_suggestions_hand_example(hand: duckdb.DuckDBPyConnection) -> None:
+    # the split really holds some of these transitions out: suggestions must use them all
+    assert hand.execute("select count(*) from nt_transitions where is_test").fetchone()[0] == 3
+    next_track.suggest(hand, k=3, pool_size=500)
+    lists = _lists(hand)
+    assert set(lists) == set(HAND_TRACKS) | set(HAND_TRACKS_WITHOUT_FEATURES)
+    # known transitions first, by count (d and e tie: by id), scored by their share of the
+    # 8 transitions from a; a's repeat of itself counts in the share but is never suggested
+    assert lists["a"] == _approx(
+        [("b", "transitions", 3 / 8), ("c", "transitions", 2 / 8), ("d", "transitions", 1 / 8)]
+    )
+    # one known successor, then the nearest in audio features (f, already listed, skipped)
+    assert lists["b"] == _approx(
+        [
+            ("f", "transitions", 1.0),
+            ("a", "audio_features", 1 - 0.10 / SQRT6),
+            ("c", "audio_features", 1 - 0.15 / SQRT6),
+        ]
+    )
+    # never seen before or after anything: its audio-feature neighbours
+    assert lists["u"] == _approx(
+        [
+            ("e", "audio_features", 1 - 0.02 / SQRT6),
+            ("d", "audio_features", 1 - 0.12 / SQRT6),
+            ("c", "audio_features", 1 - 0.17 / SQRT6),
+        ]
+    )
+    # no features and no transitions: the most frequent next tracks, share of all 12
+    assert lists["z"] == _approx(
+        [("f", "popularity", 4 / 12), ("b", "popularity", 3 / 12), ("c", "popularity", 2 / 12)]
+    )
+
+
+def test_suggestions_back_off_only_within_the_pool(hand: duckdb.DuckDBPyConnection) -> None:
+    # a pool of the 2 most frequent next tracks (f, b): the neighbours come only from it,
+    # popularity fills the rest, and a track met twice keeps its first tier
+    next_track.suggest(hand, k=3, pool_size=2)
+    lists = _lists(hand)
+    assert lists["u"] == _approx(
+        [
+            ("b", "audio_features", 1 - 0.32 / SQRT6),
+            ("f", "audio_features", 1 - 0.38 / SQRT6),
+            ("c", "popularity", 2 / 12),
+        ]
+    )
+    # f itself is the most popular track: never suggested after itself
+    assert lists["f"] == _approx(
+        [
+            ("b", "audio_features", 1 - 0.70 / SQRT6),
+            ("c", "popularity", 2 / 12),
+            ("a", "popularity", 1 / 12),
+        ]
+    )
+    assert all(len(v) == 3 for v in lists.values())
 
 
 def test_metrics_hand_example() -> None:

@@ -1,18 +1,23 @@
 """The RecSys Challenge 2018 metrics: Spotify's test vector, edge cases, and the vectorised
-helpers agreeing with the per-playlist definitions."""
+and SQL versions agreeing with the per-playlist definitions."""
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from models_py.recsys_metrics import (
+    PREDICTIONS_RELATION,
+    TRUTH_RELATION,
     clicks,
     dcg,
     ndcg,
     playlist_metrics,
     r_precision,
+    sql_playlist_metrics,
+    sql_summarise,
     summarise,
 )
 
@@ -116,3 +121,85 @@ def test_vectorised_composite_key() -> None:
     )
     out = playlist_metrics(preds, truth, key=["playlist_id", "seed_size"])
     assert list(out["r_precision"]) == [1.0, 1.0]
+
+
+# --- the SQL version ----------------------------------------------------------------------
+
+
+def _sql(preds: pd.DataFrame, truth: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    with duckdb.connect() as con:
+        return sql_playlist_metrics(con, preds, truth, **kwargs).set_index("playlist_id")
+
+
+def _assert_same(sql: pd.DataFrame, python: pd.DataFrame) -> None:
+    python = python.set_index("playlist_id").sort_index()
+    assert list(sql.index) == list(python.index)
+    assert (sql["n_truth"] == python["n_truth"]).all()
+    for m in ("r_precision", "ndcg"):
+        np.testing.assert_allclose(sql[m].to_numpy(), python[m].to_numpy(), rtol=1e-12)
+    assert (sql["clicks"] == python["clicks"]).all()
+
+
+@pytest.mark.parametrize("assume_clean", [False, True])
+def test_sql_reference_vector_and_missing_predictions(assume_clean: bool) -> None:
+    truth = _long({"a": G, "b": [1, 2]}).drop(columns="rank")
+    preds = _long({"a": R, "z": [1]})  # b has no predictions; z has no truth
+    out = _sql(preds, truth, assume_clean=assume_clean)
+    assert list(out.index) == ["a", "b"]
+    assert out.loc["a", "r_precision"] == pytest.approx(0.5)
+    assert round(out.loc["a", "ndcg"], 3) == 0.624
+    assert out.loc["a", "clicks"] == 0.0
+    assert tuple(out.loc["b", ["r_precision", "ndcg", "clicks"]]) == (0.0, 0.0, 51.0)
+
+
+def test_sql_matches_python_on_messy_lists() -> None:
+    """Duplicates, more than 500 predictions, gaps between ranks, any row order."""
+    rng = np.random.default_rng(3)
+    truths, preds = {}, {}
+    for i in range(80):
+        truths[f"p{i}"] = list(rng.choice(300, size=rng.integers(1, 40), replace=False))
+        preds[f"p{i}"] = list(rng.choice(300, size=rng.integers(0, 700), replace=True))
+    truth = _long(truths).drop(columns="rank")
+    pred = _long(preds)
+    pred["rank"] = pred.groupby("playlist_id")["rank"].transform(
+        lambda r: np.cumsum(rng.integers(1, 4, len(r)))
+    )
+    pred = pred.sample(frac=1.0, random_state=2)
+    _assert_same(_sql(pred, truth), playlist_metrics(pred, truth))
+    # the per-playlist definitions too, on a few
+    out = _sql(pred, truth)
+    for p in ("p0", "p1", "p2"):
+        ordered = pred[pred["playlist_id"] == p].sort_values("rank")["track_id"].tolist()
+        assert out.loc[p, "ndcg"] == pytest.approx(ndcg(truths[p], ordered))
+        assert out.loc[p, "clicks"] == clicks(truths[p], ordered)
+
+
+def test_clean_sql_matches_python_on_clean_lists() -> None:
+    rng = np.random.default_rng(4)
+    truths = {
+        f"p{i}": list(rng.choice(900, size=rng.integers(1, 60), replace=False)) for i in range(80)
+    }
+    preds = {f"p{i}": list(rng.permutation(900)[: rng.integers(0, 600)]) for i in range(80)}
+    truth, pred = _long(truths).drop(columns="rank"), _long(preds)
+    python = playlist_metrics(pred, truth)
+    _assert_same(_sql(pred, truth, assume_clean=True), python)
+    _assert_same(_sql(pred, truth), python)
+
+
+def test_clean_sql_is_wrong_on_duplicates() -> None:
+    """The cheap variant trusts its input: a repeated hit counts twice there."""
+    truth = _long({"a": [1, 2]}).drop(columns="rank")
+    preds = _long({"a": [1, 1, 3]})
+    assert _sql(preds, truth).loc["a", "r_precision"] == pytest.approx(0.5)
+    assert _sql(preds, truth, assume_clean=True).loc["a", "r_precision"] == pytest.approx(1.0)
+
+
+def test_sql_summarise_reads_the_named_relations() -> None:
+    truth = _long({"a": G, "b": [1, 2]}).drop(columns="rank")
+    preds = _long({"a": R, "b": [2, 9]})
+    with duckdb.connect() as con:
+        con.register(PREDICTIONS_RELATION, preds)
+        con.register(TRUTH_RELATION, truth)
+        means = sql_summarise(con)
+    expected = summarise(playlist_metrics(preds, truth))
+    assert means == pytest.approx(expected)
