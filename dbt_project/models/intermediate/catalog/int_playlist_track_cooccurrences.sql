@@ -1,6 +1,9 @@
 {#- One row per unordered pair of distinct tracks that share at least one playlist
     (track_a_id < track_b_id), with the number of playlists they share and how many
     playlists hold each. A track repeated within a playlist counts once there. -#}
+{%- set min_cooccurrences = number_var(
+    'similar_tracks_min_cooccurrences', 1, 1000000, integer=true
+) %}
 
 with
 
@@ -32,7 +35,7 @@ pairs as (
     inner join memberships as b
         on a.playlist_id = b.playlist_id and a.track_id < b.track_id
     group by a.track_id, b.track_id
-    having count(*) >= {{ number_var('similar_tracks_min_cooccurrences', 1, 1000000, integer=true) }}
+    having count(*) >= {{ min_cooccurrences }}
 ),
 
 final as (
