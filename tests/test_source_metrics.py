@@ -15,7 +15,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from models_py import continuation, source_metrics
-from models_py.continuation import AGGREGATE_FEATURES, ContinuationConfig
+from models_py.continuation import AGGREGATE_FEATURES, AUDIO_FEATURES, ContinuationConfig
 from models_py.recsys_metrics import playlist_metrics, summarise
 from models_py.source_metrics import (
     fit_follower_regression,
@@ -236,6 +236,9 @@ def _random_warehouse(con: duckdb.DuckDBPyConnection, seed: int = 3) -> None:
     _register(con, "create table marts.fct_playlist_tracks as select * from frame", entries)
     features = pd.DataFrame(rng.random((len(catalog), len(TRACK_FEATURES))), columns=TRACK_FEATURES)
     features.insert(0, "track_id", catalog)
+    for column in AUDIO_FEATURES:  # the continuation's own feature columns, where missing
+        if column not in features:
+            features[column] = rng.random(len(catalog))
     _register(con, "create table marts.dim_spotify_tracks as select * from frame", features)
     means = ", ".join(f"avg(tracks.{t}) as {m}" for m, t in AGGREGATE_FEATURES.items())
     con.execute(
@@ -244,6 +247,7 @@ def _random_warehouse(con: duckdb.DuckDBPyConnection, seed: int = 3) -> None:
         select
             entries.playlist_id,
             'mpd' as playlist_source,
+            cast(null as varchar) as playlist_name,
             cast(1 + hash(entries.playlist_id) % 50 as bigint) as n_followers,
             {means}
         from marts.fct_playlist_tracks as entries
