@@ -440,8 +440,9 @@ where exists (
 )
 """
 
-EVAL_SQL = """
-create or replace temp table continuation_eval as
+# the held-out pools' evaluation rows, one temp table per pool (names are constants)
+_POOL_SQL = """
+create or replace temp table {table} as
 select
     playlist_id,
     seed_size,
@@ -449,20 +450,10 @@ select
     eval_rank,
     playlist_idx
 from continuation_eval_all
-where pool = 'test'
+where pool = '{pool}'
 """
-
-VALIDATION_SQL = """
-create or replace temp table continuation_validation as
-select
-    playlist_id,
-    seed_size,
-    n_tracks,
-    eval_rank,
-    playlist_idx
-from continuation_eval_all
-where pool = 'validation'
-"""
+EVAL_SQL = _POOL_SQL.format(table="continuation_eval", pool="test")
+VALIDATION_SQL = _POOL_SQL.format(table="continuation_validation", pool="validation")
 
 PREDICTIONS_TABLE_SQL = """
 create or replace temp table continuation_predictions (
