@@ -57,8 +57,34 @@ def _clean(line: str) -> str:
     return _LOG_PREFIX.sub("", _ANSI.sub("", line)).strip()
 
 
+_CSV_ERROR = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_FILE = re.compile(r"^\s*file = (.+?)\s*$", re.MULTILINE)
+
+
+def csv_file_problem(message: str) -> str | None:
+    """DuckDB's multi-line CSV reader error as one line naming the file, or None.
+
+    DuckDB names the file only deep in its message (`file = …`, after the options); the
+    line number it gives counts from the file's start, header included.
+    """
+    where, path = _CSV_ERROR.search(message or ""), _CSV_FILE.search(message or "")
+    if not (where and path):
+        return None
+    lines = [_clean(line) for line in message.splitlines()]
+    if any("not utf-8 encoded" in line.lower() for line in lines):
+        problem = "not UTF-8 text (save it as UTF-8, e.g. `iconv -f latin1 -t utf-8`)"
+    else:
+        start = next(i for i, line in enumerate(lines) if "CSV Error on Line" in line)
+        after = [ln for ln in lines[start + 1 :] if ln and not ln.startswith("Original Line")]
+        problem = after[0] if after else "unreadable"
+    return f"raw file {path.group(1)}: line {where.group(1)}: {problem}"
+
+
 def one_line(message: str) -> str:
     """The first meaningful line of a (possibly multi-line) database or dbt error."""
+    csv_problem = csv_file_problem(message)
+    if csv_problem:
+        return csv_problem
     skip = (*_HEADERS, "Error in", "on-run-start", "in macro", "> called by", "compiled code")
     lines = [_clean(line) for line in (message or "").splitlines()]
     for line in lines:

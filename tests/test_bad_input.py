@@ -1,5 +1,15 @@
-"""A file that cannot be read stops the build with one line naming it; nothing built
-earlier is lost."""
+"""The bad-input suite: every kind of dirt real exports carry, and what the warehouse
+does with it (README, "Dirty input").
+
+- A file that cannot be read as its layout (truncated JSON, a CSV missing a column, an
+  unknown Last.fm layout, non-UTF-8 bytes, an empty file) stops the build with one line
+  naming the file; every table built earlier is kept as it was.
+- A row that can be read but not used (missing or mistyped values, 1970 or future times,
+  negative durations, out-of-range features, absurd sessions, duplicates) is not staged:
+  it lands in `marts.fct_rejected_rows` with its reason, and the build goes on.
+- Values a spreadsheet mangled (BOM, CRLF, `4-Apr` for 4/4, `1.2E-05`) are read as meant;
+  extra columns are ignored; an unknown track id is kept and counted by a warning test.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build
+import dirty_raw
+from conftest import BuildResult, build
+from models_py.generate import generate
 
 pytestmark = pytest.mark.dbt
 
@@ -93,3 +105,251 @@ def test_lastfm_export_with_another_header_is_recognised(raw_copy, tmp_path):
         ("carol", "Björk", "Jóga", "Homogenic", "2021-03-04 05:06:07"),
         ("carol", "Portishead", "Roads", "Dummy", "2021-03-04 05:10:00"),
     ]
+
+
+# ---------------------------------------------------------------------------------------
+# File-level faults: one line naming the file, nothing already built is lost
+# ---------------------------------------------------------------------------------------
+GENRE_HEADER = (
+    "genre,artist_name,track_name,track_id,popularity,acousticness,danceability,"
+    "duration_ms,energy,instrumentalness,key,liveness,loudness,mode,speechiness,tempo,"
+    "time_signature,valence\n"
+)
+GENRE_ROW = (
+    "Movie,{artist},{track},0BRjO6ga9RKCKjfDqeFgXX,0,0.6,0.4,99373,0.9,0,C#,0.3,-1.8,Major,"
+    "0.05,166.9,4/4,0.8\n"
+)
+
+
+def _latin1_csv() -> bytes:
+    """A Latin-1 byte after 25,000 good lines: past the CSV sniffer's sample, so it is met
+    while the staging model reads the file, not while the raw views are registered."""
+    good = "".join(GENRE_ROW.format(artist=f"Artist {i}", track=f"Song {i}") for i in range(25_000))
+    bad = GENRE_ROW.format(artist="Henri Salvador", track="C'est beau")
+    return (GENRE_HEADER + good).encode() + bad.replace("C'est", "C\u00e9st").encode("latin-1")
+
+
+FILE_FAULTS = {
+    # name: (file relative to the raw dir, its bytes, words the error must contain)
+    "csv not utf-8": ("spotify/tracks_by_genre/latin1.csv", _latin1_csv(), "not utf-8"),
+    "lastfm csv not utf-8": (
+        "lastfm/erik_scrobbles.csv",
+        b"uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+        b'"1720688852","11 Jul 2024, 09:07","Bj\xf6rk","","","","J\xf3ga",""\n',
+        "not utf-8",
+    ),
+    "empty csv": ("spotify/tracks_by_genre/empty.csv", b"", "empty file"),
+    "empty mpd slice": ("mpd/mpd.slice.5000-5999.json", b"", "empty file"),
+    "empty lastfm export": ("lastfm/fay_scrobbles.csv", b"", "empty file"),
+    "empty audio features": ("spotify/audio_features/x.json", b"", "empty file"),
+    "json not utf-8": (
+        "spotify/audio_features/latin1.json",
+        b'{"id": "abc\xe9", "danceability": "0.5"}',
+        "invalid utf-8",
+    ),
+}
+
+
+@pytest.fixture
+def loaded_copy(realdata_build: BuildResult, realdata_dir: Path, tmp_path: Path):
+    """A copy of the real samples and of the warehouse already built on them."""
+    raw = tmp_path / "raw"
+    shutil.copytree(realdata_dir, raw)
+    wh = tmp_path / "wh" / "warehouse.duckdb"
+    wh.parent.mkdir()
+    shutil.copy2(realdata_build.warehouse, wh)
+    return raw, wh
+
+
+@pytest.mark.parametrize("fault", sorted(FILE_FAULTS))
+def test_unreadable_file_fails_with_one_line_and_keeps_what_was_loaded(fault, loaded_copy):
+    raw, wh = loaded_copy
+    relative, content, words = FILE_FAULTS[fault]
+    bad = raw / relative
+    bad.write_bytes(content)
+    tables = [
+        "staging.stg_spotify__tracks_by_genre",
+        "staging.stg_lastfm__scrobbles",
+        "staging.stg_mpd__playlists",
+        "staging.stg_spotify__audio_features",
+    ]
+    before = BuildResult(0, "", "", wh)
+    counts = {t: before.scalar(f"select count(*) from {t}") for t in tables}  # noqa: S608
+
+    result = build(raw, wh)
+    _assert_one_line_naming(result, bad, words)
+    assert {t: result.scalar(f"select count(*) from {t}") for t in tables} == counts  # noqa: S608
+
+
+def test_header_only_csv_is_an_empty_delivery(raw_copy, tmp_path):
+    """A CSV with its header and no rows loads nothing and is no error."""
+    (raw_copy / "spotify" / "tracks_by_genre" / "no_rows.csv").write_text(
+        GENRE_HEADER, encoding="utf-8"
+    )
+    result = build(
+        raw_copy, tmp_path / "wh" / "warehouse.duckdb", "--select", "+stg_spotify__tracks_by_genre"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.scalar("select count(*) from staging.stg_spotify__tracks_by_genre") == 1_397
+
+
+# ---------------------------------------------------------------------------------------
+# Row-level faults: one dirty build, every faulty row rejected with its reason
+# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dirty(realdata_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real samples plus a small generated session log, then the dirty files; built."""
+    root = tmp_path_factory.mktemp("dirty")
+    raw = root / "raw"
+    shutil.copytree(realdata_dir, raw)
+    generate(root / "gen", scale=0.05, seed=3, progress=False, only="mssd")
+    shutil.copytree(root / "gen" / "mssd", raw / "mssd", ignore=shutil.ignore_patterns("_oracle"))
+    genre_rows = dirty_raw.write_dirty_files(raw)
+    result = build(raw, root / "wh" / "warehouse.duckdb")
+    return raw, result, genre_rows
+
+
+def test_dirty_rows_do_not_stop_the_build(dirty):
+    _, result, _ = dirty
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    # the unknown track id is counted, not hidden
+    assert "WARN 1 relationships_stg_mssd__session_events_track_id" in result.stdout
+
+
+@pytest.mark.parametrize("case", dirty_raw.CASES, ids=lambda c: c.name)
+def test_each_faulty_row_is_rejected_with_its_reason(case: dirty_raw.Case, dirty):
+    raw, result, _ = dirty
+    rows = result.query(
+        "select reject_reason from marts.fct_rejected_rows "
+        "where source_file = ? and entity = ? and strpos(raw_record, ?) > 0",
+        [str(raw / case.source_file), case.entity, case.key],
+    )
+    assert rows == [(case.reject_reason,)]
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        dirty_raw.MPD_FILE,
+        dirty_raw.GENRE_FILE,
+        dirty_raw.LASTFM_FILE,
+        dirty_raw.MSSD_LOG,
+        dirty_raw.MSSD_FEATURES,
+    ],
+)
+def test_every_raw_row_is_staged_or_rejected(relative, dirty):
+    """raw rows = staged + rejected, per dirty file: nothing is dropped silently."""
+    raw, result, _ = dirty
+    path = str(raw / relative)
+    raw_view, base = {
+        dirty_raw.MPD_FILE: ("raw.mpd__playlists", "staging.base_mpd__playlists"),
+        dirty_raw.GENRE_FILE: (
+            "raw.spotify__tracks_by_genre",
+            "staging.base_spotify__tracks_by_genre",
+        ),
+        dirty_raw.LASTFM_FILE: ("raw.lastfm__scrobbles", "staging.base_lastfm__scrobbles"),
+        dirty_raw.MSSD_LOG: ("raw.mssd__training_set", "staging.base_mssd__session_events"),
+        dirty_raw.MSSD_FEATURES: ("raw.mssd__track_features", "staging.base_mssd__tracks"),
+    }[relative]
+    n_raw = result.scalar(f"select count(*) from {raw_view} where source_file = ?", [path])  # noqa: S608
+    staged = result.scalar(
+        f"select count(*) from {base} where source_file = ? and reject_reason is null",
+        [path],  # noqa: S608
+    )
+    rejected = result.scalar(
+        "select count(*) from marts.fct_rejected_rows where source_file = ?", [path]
+    )
+    expected_rejects = sum(
+        1 for c in dirty_raw.CASES if c.source_file == relative and c.entity != "playlist_tracks"
+    )
+    assert rejected >= expected_rejects > 0
+    if relative != dirty_raw.MPD_FILE:  # MPD: rejects also count the entries of rejected playlists
+        assert n_raw == staged + rejected
+    else:
+        assert n_raw == staged + result.scalar(
+            "select count(*) from marts.fct_rejected_rows "
+            "where source_file = ? and entity = 'playlists'",
+            [path],
+        )
+
+
+FEATURES = (
+    "popularity, danceability, energy, speechiness, acousticness, instrumentalness, liveness, "
+    "valence, loudness_db, tempo_bpm, duration_ms, key, mode, time_signature, artist_name, "
+    "track_name"
+)
+
+
+def test_excel_saved_csv_reads_as_the_clean_file(dirty):
+    """BOM, CRLF and an extra column change nothing: the first row equals its clean twin."""
+    raw, result, _ = dirty
+    sql = (
+        f"select {FEATURES} from staging.stg_spotify__tracks_by_genre "  # noqa: S608
+        "where track_id = ? and source_file = ?"
+    )
+    tid = "0BRjO6ga9RKCKjfDqeFgWV"
+    clean = result.query(
+        sql, [tid, str(raw / "spotify/tracks_by_genre/SpotifyFeatures_sample.csv")]
+    )
+    saved = result.query(sql, [tid, str(raw / dirty_raw.GENRE_FILE)])
+    assert len(clean) == 1
+    assert saved == clean
+    columns = [
+        r[0]
+        for r in result.query(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'staging' and table_name = 'base_spotify__tracks_by_genre'"
+        )
+    ]
+    assert "genre" in columns and "notes" not in columns  # the extra column is not carried
+
+
+def test_spreadsheet_mangled_values_are_repaired(dirty):
+    raw, result, rows = dirty
+    staged = dict(
+        result.query(
+            "select track_id, time_signature from staging.stg_spotify__tracks_by_genre "
+            "where source_file = ?",
+            [str(raw / dirty_raw.GENRE_FILE)],
+        )
+    )
+    written = {r["time_signature"]: r["track_id"] for r in rows[1:4]}
+    assert {k: staged[v] for k, v in written.items()} == {"4-Apr": 4, "4-Mar": 3, "3-Apr": 3}
+    sci = result.query(
+        "select instrumentalness, duration_ms from staging.stg_spotify__tracks_by_genre "
+        "where track_id = ? and source_file = ?",
+        [rows[4]["track_id"], str(raw / dirty_raw.GENRE_FILE)],
+    )
+    assert sci == [(1.2e-05, 210_000)]
+
+
+def test_numbers_in_scientific_notation_are_read_in_playlists_and_scrobbles(dirty):
+    raw, result, _ = dirty
+    template_tracks = result.scalar(
+        "select num_tracks from staging.stg_mpd__playlists where playlist_pid = 0"
+    )
+    assert (
+        result.scalar("select num_tracks from staging.stg_mpd__playlists where playlist_pid = 1008")
+        == template_tracks
+    )
+    assert result.query(
+        "select epoch(played_at) from staging.stg_lastfm__scrobbles where track_name = 'Exponent'"
+    ) == [(1_720_689_200,)]
+
+
+def test_an_unknown_track_id_is_kept_with_null_features(dirty):
+    _, result, _ = dirty
+    rows = result.query(
+        "select count(*), count(t.track_id) from staging.stg_mssd__session_events as e "
+        "left join staging.stg_mssd__tracks as t on e.track_id = t.track_id "
+        "where e.track_id = ?",
+        [dirty_raw.UNKNOWN_TRACK],
+    )
+    assert rows == [(1, 0)]
+    assert (
+        result.scalar(
+            "select count(*) from marts.fct_rejected_rows where raw_record like ?",
+            [f"%{dirty_raw.UNKNOWN_TRACK}%"],
+        )
+        == 0
+    )

@@ -29,6 +29,17 @@
     {{ exceptions.raise_compiler_error('raw file ' ~ path ~ ': ' ~ problem) }}
 {%- endmacro %}
 
+{#- Fail on the first file of zero bytes: a failed download or copy, never a delivery
+    (a delivery with no rows still has its header or its JSON document). -#}
+{% macro assert_files_not_empty(files) -%}
+    {%- set sql = 'select filename from read_blob(' ~ sql_string_list(files)
+        ~ ') where size = 0 order by filename limit 1' -%}
+    {%- set empty = run_query(sql).rows -%}
+    {%- if empty -%}
+        {{ raw_file_error(empty[0][0], 'empty file (0 bytes); deliver it again or remove it') }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The header of a delimited file: its delimiter and column names (BOM and case removed). -#}
 {% macro csv_header(path) -%}
     {%- set sql -%}

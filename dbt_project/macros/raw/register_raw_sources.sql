@@ -2,7 +2,8 @@
     its files, read in place. Each source table says in `meta` which loader reads it and
     which files (a glob under the raw dir). A source without files becomes an empty view
     with the declared columns, so staging builds empty tables instead of failing.
-    A file that cannot be read as its layout stops the run here with one line naming it. -#}
+    A file that cannot be read as its layout, or is empty (0 bytes), stops the run here
+    with one line naming it. -#}
 
 {% macro register_raw_sources() -%}
     {{ return(adapter.dispatch('register_raw_sources')()) }}
@@ -24,6 +25,7 @@
     {%- set loader = node.meta.get('loader') -%}
     {%- set files = raw_files(node.meta.get('files')) -%}
     {%- set columns = node.columns.keys() | list -%}
+    {%- if files -%}{{ assert_files_not_empty(files) }}{%- endif -%}
     {%- if files | length == 0 -%}
         {{ return(empty_raw_select(columns, {'tracks': mpd_track_list_type()}
             if loader == 'mpd_json' else {})) }}

@@ -33,6 +33,11 @@
     {'name': 'reason_end', 'raw': 'hist_user_behavior_reason_end', 'type': 'text'},
 ]) -%}
 
+{%- set checks = [
+    {'when': 'typed.session_position > typed.session_length',
+        'reason': 'session_position past session_length'},
+] -%}
+
 with
 
 training_set as (
@@ -44,7 +49,7 @@ final as (
     {{ stage_with_rejects(
         'training_set', spec, ['session_id', 'session_position'],
         order_by='file_modified_at, source_file',
-        passthrough=['source_file', 'file_modified_at'],
+        passthrough=['source_file', 'file_modified_at'], checks=checks,
         loaded=this if is_incremental() else none
     ) }}
 )
