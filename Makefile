@@ -20,7 +20,7 @@ export DBT_PROFILES_DIR := $(abspath profiles)
 export DBT_PROJECT_DIR := $(abspath dbt_project)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run demo-data build train publish test bench lint fmt clean
+.PHONY: help setup run demo-data build train publish report docs test bench lint fmt clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,13 @@ train: $(STAMP)  ## train the models on the built warehouse, write scores back, 
 
 publish: $(STAMP)  ## publish the marts as a read-only snapshot for BI tools
 	$(BIN)/python -m models_py publish
+
+report: $(STAMP)  ## the HTML report of the marts and model runs (after `make run`)
+	$(BIN)/python -m models_py report
+
+DOCS_PORT ?= 8080
+docs: $(STAMP)  ## dbt docs generate, then serve the site on localhost:DOCS_PORT (8080)
+	$(BIN)/python -m models_py docs --serve --port $(DOCS_PORT)
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest

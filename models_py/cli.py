@@ -93,6 +93,45 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """Write the HTML report of the marts and model runs (see models_py.report)."""
+    from models_py.report import build_report
+
+    paths = Paths.from_env(getattr(args, "raw_dir", None))
+    if not paths.warehouse.is_file():
+        print(f"error: no warehouse at {paths.warehouse}: run `make run` first", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    try:
+        out = build_report(paths.warehouse, Path(args.out) if getattr(args, "out", None) else None)
+    except (duckdb.Error, OSError) as e:
+        print(f"error: report: {one_line(str(e))}", file=sys.stderr)
+        return 1
+    print(f"report written in {time.perf_counter() - t0:.1f}s: {out.resolve()}")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    """`dbt docs generate` (manifest + catalog of the built warehouse); `--serve` serves it."""
+    paths = Paths.from_env(args.raw_dir)
+    if not paths.warehouse.is_file():
+        print(f"error: no warehouse at {paths.warehouse}: run `make run` first", file=sys.stderr)
+        return 2
+    try:
+        run_dbt(["docs", "generate"], paths)
+        if args.serve:
+            print(f"serving the docs site on http://127.0.0.1:{args.port} (Ctrl-C stops it)")
+            run_dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1",
+                     "--no-browser"], paths)  # fmt: skip
+    except DbtError as e:
+        for line in str(e).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     """The main job: demo data when asked, the warehouse build, then the models."""
     if args.demo:
@@ -105,7 +144,10 @@ def _run(args: argparse.Namespace) -> int:
     rc = _build(args)
     if rc:
         return rc
-    return _train(args)
+    rc = _train(args)
+    if rc:
+        return rc
+    return _report(argparse.Namespace(raw_dir=args.raw_dir, out=None))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,6 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("publish", help="publish the marts as a snapshot for BI tools")
     p.add_argument("--raw-dir", default=None)
     p.set_defaults(func=_publish)
+
+    rp = sub.add_parser("report", help="write the HTML report of the marts and model runs")
+    rp.add_argument("--raw-dir", default=None)
+    rp.add_argument("--out", default=None, help="default: <warehouse dir>/report/index.html")
+    rp.set_defaults(func=_report)
+
+    d = sub.add_parser("docs", help="dbt docs generate (and --serve on localhost)")
+    d.add_argument("--raw-dir", default=None)
+    d.add_argument("--serve", action="store_true")
+    d.add_argument("--port", type=int, default=8080)
+    d.set_defaults(func=_docs)
 
     r = sub.add_parser("run", help="the main job: (demo data,) dbt build, models")
     r.add_argument("--raw-dir", default=None)
