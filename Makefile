@@ -66,10 +66,12 @@ BENCH_SEED ?= 42
 BENCH_PLAYLISTS ?= 10000
 BENCH_DIR ?= $(DATA_DIR)/bench
 BENCH_ARGS ?=
+BENCH_STAGES ?=
 
 bench: $(STAMP)  ## benchmark at BENCH_SCALE=50 (not part of test); results in benchmarks/results/
 	$(BIN)/python -m benchmarks --scale $(BENCH_SCALE) --seed $(BENCH_SEED) \
-		--max-test-playlists $(BENCH_PLAYLISTS) --dir $(BENCH_DIR) $(BENCH_ARGS)
+		--max-test-playlists $(BENCH_PLAYLISTS) --dir $(BENCH_DIR) $(BENCH_ARGS) \
+		$(if $(BENCH_STAGES),--stages $(BENCH_STAGES))
 
 lint: $(STAMP)  ## ruff + sqlfluff (dbt templater)
 	$(BIN)/ruff check models_py tests benchmarks

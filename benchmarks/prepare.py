@@ -27,10 +27,11 @@ class BenchDirs:
     """Everything a benchmark run writes outside ``benchmarks/results`` (git-ignored)."""
 
     root: Path
+    raw_dir: Path | None = None  # default root / "raw"
 
     @property
     def raw(self) -> Path:
-        return self.root / "raw"
+        return self.raw_dir or self.root / "raw"
 
     @property
     def warehouse(self) -> Path:
@@ -57,6 +58,7 @@ class BenchOptions:
     test_share: float | None = None
     until: str | None = None  # stop every stage after the step of this name
     memory_limit: str | None = None  # DuckDB memory_limit of the Python side, e.g. "12GB"
+    scale_base: float | None = None  # stage scaling: B, 4B, 16B (default scale / 16)
 
     def stop_after(self, step: str) -> bool:
         return self.until == step
@@ -133,16 +135,34 @@ def ensure_raw_data(
     return manifest
 
 
-def dbt_build(step: Step, dirs: BenchDirs, select: list[str]) -> list[dict]:
-    """``dbt build --select …`` (models and their data tests) into a fresh warehouse, with
-    the benchmark's own dbt target and log folders; returns dbt's node results."""
-    for suffix in ("", ".wal"):
-        Path(str(dirs.warehouse) + suffix).unlink(missing_ok=True)
+def dbt_build(
+    step: Step,
+    dirs: BenchDirs,
+    select: list[str] | None,
+    *,
+    command: str = "build",
+    fresh: bool = True,
+    cautious: bool = True,
+) -> list[dict]:
+    """``dbt build --select …`` (models and their data tests; every node when ``select`` is
+    None) into a fresh warehouse (or the existing one: ``fresh=False``), with the
+    benchmark's own dbt target and log folders; returns dbt's node results.
+
+    ``command="run"`` runs the models only; ``cautious`` runs a test only when every model
+    it reads is selected."""
+    if command not in ("build", "run"):
+        raise ValueError(f"not a dbt command the benchmark runs: {command}")
+    if fresh:
+        for suffix in ("", ".wal"):
+            Path(str(dirs.warehouse) + suffix).unlink(missing_ok=True)
     os.environ["DBT_TARGET_PATH"] = str(dirs.dbt_target)
     os.environ["DBT_LOG_PATH"] = str(dirs.dbt_logs)
     paths = Paths(dirs.raw.resolve(), dirs.warehouse.resolve())
-    # cautious: a test runs only when every model it reads is selected
-    args = ["build", "--select", *select, "--indirect-selection", "cautious"]
+    args = [command]
+    if select:
+        args += ["--select", *select]
+        if command == "build" and cautious:
+            args += ["--indirect-selection", "cautious"]
     results = run_dbt(args, paths)
     nodes = [
         {
@@ -157,6 +177,7 @@ def dbt_build(step: Step, dirs: BenchDirs, select: list[str]) -> list[dict]:
     models = [n for n in nodes if n["type"] == "model"]
     tests = [n for n in nodes if n["type"] in ("test", "unit_test")]
     step.details = {
+        "command": command,
         "select": select,
         "n_models": len(models),
         "n_tests": len(tests),
@@ -179,3 +200,8 @@ def count_rows(warehouse: Path, relations: tuple[str, ...]) -> dict[str, int]:
                 raise ValueError(f"not a relation name: {rel!r}")
             out[rel] = con.execute(f"select count(*) from {rel}").fetchone()[0]  # noqa: S608
     return out
+
+
+def dbt_manifest(dirs: BenchDirs) -> dict:
+    """dbt's ``manifest.json`` of the last dbt command in the benchmark's target folder."""
+    return json.loads((dirs.dbt_target / "manifest.json").read_text(encoding="utf-8"))

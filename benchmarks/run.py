@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import continuation
+from benchmarks import continuation, floor, pandas_peer, pipeline, scaling
 from benchmarks.harness import Recorder, RssSampler, run_meta, steps_markdown
 from benchmarks.prepare import BenchDirs, BenchOptions
 from models_py.warehouse import DATA_DIR
@@ -17,10 +17,18 @@ from models_py.warehouse import DATA_DIR
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LATEST = "latest.md"
 
-# stage name -> (run, markdown of its summary); run in this order
+# stage name -> (run, markdown of its summary); run in this order (floor reuses the
+# pipeline's build when both run)
 STAGES: dict[str, tuple[Callable[[Recorder, BenchOptions], dict], Callable[[dict], str]]] = {
+    pipeline.STAGE: (pipeline.run, pipeline.markdown),
+    floor.STAGE: (floor.run, floor.markdown),
+    pandas_peer.STAGE: (pandas_peer.run, pandas_peer.markdown),
     continuation.STAGE: (continuation.run, continuation.markdown),
+    scaling.STAGE: (scaling.run, scaling.markdown),
 }
+STEPS = sorted(
+    {s for m in (pipeline, floor, pandas_peer, continuation) for s in m.STEPS}
+)  # for --until; scaling's steps are named by scale
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -58,12 +66,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--until",
-        choices=continuation.STEPS,
+        choices=STEPS,
         default=None,
         help="stop each stage after this step (e.g. generate the data ahead of a run)",
     )
     parser.add_argument(
         "--memory-limit", default=None, help="DuckDB memory_limit for the evaluation, e.g. 12GB"
+    )
+    parser.add_argument(
+        "--scale-base",
+        type=float,
+        default=None,
+        help="stage scaling builds at B, 4B and 16B (default: --scale / 16)",
     )
     parser.add_argument("--results-dir", default=str(RESULTS_DIR))
     parser.add_argument("--sample-interval", type=float, default=0.1, help="RSS poll, seconds")
@@ -72,7 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = sorted(set(stages) - set(STAGES))
     if unknown or not stages:
         parser.error(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGES)}")
-    args.stages = stages
+    args.stages = [s for s in STAGES if s in stages]  # always in the order of STAGES
     return args
 
 
@@ -109,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         test_share=args.test_share,
         until=args.until,
         memory_limit=args.memory_limit,
+        scale_base=args.scale_base,
     )
     results = Path(args.results_dir)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
