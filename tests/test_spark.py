@@ -108,7 +108,7 @@ def test_every_dbt_test_passes_on_spark(engines):
     bad = [
         f"{r['unique_id']}: {r['status']} {(r.get('message') or '')[:200]}"
         for r in results
-        if r["status"] not in ("success", "pass")
+        if r["status"] not in ("success", "pass", "no-op")  # no-op: exposures
     ]
     assert bad == []
     assert sum(r["unique_id"].startswith("test.") for r in results) > 100
