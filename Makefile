@@ -97,9 +97,9 @@ test-spark: $(SPARK_STAMP)  ## build the demo data on Spark and on DuckDB, compa
 $(BQ_STAMP): pyproject.toml
 	@test -x $(BQ_VENV)/bin/python || $(PYTHON) -m venv $(BQ_VENV)
 	$(BQ_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BQ_VENV)/bin/python -m pip install --quiet $$($(PYTHON) -c "import tomllib; \
-		print(' '.join(repr(d) for d in tomllib.load(open('pyproject.toml', 'rb')) \
-		['project']['optional-dependencies']['bigquery']))")
+	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb')) \
+		['project']['optional-dependencies']['bigquery']))" > $(BQ_VENV)/requirements.txt
+	$(BQ_VENV)/bin/python -m pip install --quiet -r $(BQ_VENV)/requirements.txt
 	@rm -f $(BQ_VENV)/.installed-* && touch $@
 
 # dbt parse needs no connection: dummy project and keyfile names, nothing is contacted.

@@ -58,3 +58,7 @@
 {% macro bigquery__csv_header(path) -%}
     {{ return({'delimiter': ',', 'columns': []}) }}
 {%- endmacro %}
+
+{% macro bigquery__current_file_times(pattern, files) -%}
+    {{ return({}) }}
+{%- endmacro %}
