@@ -21,6 +21,7 @@ export DBT_PROJECT_DIR := $(abspath dbt_project)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: help setup run demo-data build train publish report docs test bench lint fmt clean
+.PHONY: setup-spark test-spark parse-bigquery
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,6 +83,40 @@ fmt: $(STAMP)  ## format Python and fix SQL style
 	$(BIN)/ruff format models_py tests benchmarks
 	$(BIN)/ruff check --fix models_py tests benchmarks
 	$(BIN)/sqlfluff fix dbt_project/models dbt_project/tests dbt_project/analyses
+
+# --- Other engines: the same dbt project on Spark and BigQuery (own virtualenvs) ---
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+BQ_VENV := .venv-bigquery
+BQ_STAMP := $(BQ_VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Spark's warehouse and Derby metastore (profile `spark`); git-ignored under data/.
+export LW_SPARK_DIR ?= $(abspath $(DATA_DIR))/spark
+
+$(SPARK_STAMP): pyproject.toml
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet -e '.[spark]'
+	@rm -f $(SPARK_VENV)/.installed-* && touch $@
+
+setup-spark: $(SPARK_STAMP)  ## virtualenv with dbt-spark + pyspark (needs Java 17)
+
+test-spark: $(SPARK_STAMP)  ## build the demo data on Spark and on DuckDB, compare (tests -m spark)
+	SPARK_LOCAL_IP=127.0.0.1 $(SPARK_VENV)/bin/python -m pytest -m spark tests/test_spark.py
+
+$(BQ_STAMP): pyproject.toml
+	@test -x $(BQ_VENV)/bin/python || $(PYTHON) -m venv $(BQ_VENV)
+	$(BQ_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb')) \
+		['project']['optional-dependencies']['bigquery']))" > $(BQ_VENV)/requirements.txt
+	$(BQ_VENV)/bin/python -m pip install --quiet -r $(BQ_VENV)/requirements.txt
+	@rm -f $(BQ_VENV)/.installed-* && touch $@
+
+# dbt parse needs no connection: dummy project and keyfile names, nothing is contacted.
+parse-bigquery: $(BQ_STAMP)  ## dbt parse with the BigQuery profile (no network, no secrets)
+	LW_TARGET=bigquery LW_BQ_PROJECT=$${LW_BQ_PROJECT:-lw-parse-only} \
+		LW_BQ_DATASET=$${LW_BQ_DATASET:-listening_warehouse} \
+		LW_BQ_KEYFILE=$${LW_BQ_KEYFILE:-/dev/null} LW_BQ_LOCATION=$${LW_BQ_LOCATION:-EU} \
+		$(BQ_VENV)/bin/dbt parse --project-dir dbt_project --target-path target-bigquery --no-partial-parse
 
 clean:  ## remove generated data, the warehouse and dbt artefacts (keeps the virtualenv)
 	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs

@@ -2,6 +2,10 @@
     their source declarations, where they do not exist yet — so `dbt build` works on a
     fresh warehouse before any model was trained. Existing tables are left untouched. -#}
 {% macro ensure_ml_tables() -%}
+    {{ return(adapter.dispatch('ensure_ml_tables')()) }}
+{%- endmacro %}
+
+{% macro default__ensure_ml_tables() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set statements = ['create schema if not exists ml'] -%}
     {%- for node in graph.sources.values()
@@ -14,4 +18,20 @@
             ~ ' (' ~ cols | join(', ') ~ ')') %}
     {%- endfor -%}
     {{ return(statements | join(';\n') ~ ';') }}
+{%- endmacro %}
+
+{#- Spark: one statement per call, Parquet tables (no Python write-back there yet). -#}
+{% macro spark__ensure_ml_tables() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- do run_query('create database if not exists ml') -%}
+    {%- for node in graph.sources.values()
+        if node.package_name == project_name and node.source_name == 'ml' -%}
+        {%- set cols = [] -%}
+        {%- for name, col in node.columns.items() -%}
+            {% do cols.append(name ~ ' ' ~ col.data_type) %}
+        {%- endfor -%}
+        {% do run_query('create table if not exists ml.' ~ node.identifier
+            ~ ' (' ~ cols | join(', ') ~ ') using parquet') %}
+    {%- endfor -%}
+    {{ return('select 1') }}
 {%- endmacro %}

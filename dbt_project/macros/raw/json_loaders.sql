@@ -10,6 +10,10 @@
 
 {#- The type of an MPD playlist's `tracks`: a list of entries, every field text. -#}
 {% macro mpd_track_list_type() -%}
+    {{ return(adapter.dispatch('mpd_track_list_type')()) }}
+{%- endmacro %}
+
+{% macro duckdb__mpd_track_list_type() -%}
     {{ return('struct(pos varchar, artist_name varchar, track_uri varchar, '
         ~ 'artist_uri varchar, track_name varchar, album_uri varchar, '
         ~ 'duration_ms varchar, album_name varchar)[]') }}

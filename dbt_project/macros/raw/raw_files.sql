@@ -18,6 +18,10 @@
 
 {#- Files under the raw dir matching a glob (relative to the raw dir), sorted. -#}
 {% macro raw_files(pattern) -%}
+    {{ return(adapter.dispatch('raw_files')(pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_files(pattern) -%}
     {%- set full = raw_dir() ~ '/' ~ pattern -%}
     {%- set result = run_query('select file from glob(' ~ sql_string(full) ~ ') order by file') -%}
     {{ return(result.columns[0].values() | list) }}
@@ -42,6 +46,10 @@
 
 {#- The header of a delimited file: its delimiter and column names (BOM and case removed). -#}
 {% macro csv_header(path) -%}
+    {{ return(adapter.dispatch('csv_header')(path)) }}
+{%- endmacro %}
+
+{% macro duckdb__csv_header(path) -%}
     {%- set sql -%}
         select
             sniffed.delimiter,

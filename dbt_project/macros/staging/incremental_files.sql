@@ -25,21 +25,43 @@
         from {{ this }}
         group by source_file
     {%- endset -%}
+    {%- set loaded = {} -%}
+    {%- for row in run_query(loaded_sql).rows -%}
+        {%- do loaded.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {%- set current = current_file_times(node.meta.get('files'), files) -%}
+    {%- set unchanged = [] -%}
+    {%- for path in files if loaded.get(path) == current.get(path) -%}
+        {%- do unchanged.append(path) -%}
+    {%- endfor -%}
+    {{ return(unchanged) }}
+{%- endmacro %}
+
+{#- {file: modification time as text} of the raw files, as the loaders record it. -#}
+{% macro current_file_times(pattern, files) -%}
+    {{ return(adapter.dispatch('current_file_times')(pattern, files)) }}
+{%- endmacro %}
+
+{% macro duckdb__current_file_times(pattern, files) -%}
     {%- set current_sql -%}
         select
             filename,
             cast(cast(last_modified as timestamp) as {{ dbt.type_string() }}) as file_modified_at
         from read_blob({{ sql_string_list(files) }})
     {%- endset -%}
-    {%- set loaded = {} -%}
-    {%- for row in run_query(loaded_sql).rows -%}
-        {%- do loaded.update({row[0]: row[1]}) -%}
+    {%- set current = {} -%}
+    {%- for row in run_query(current_sql).rows -%}
+        {%- do current.update({row[0]: row[1]}) -%}
     {%- endfor -%}
-    {%- set unchanged = [] -%}
-    {%- for row in run_query(current_sql).rows if loaded.get(row[0]) == row[1] -%}
-        {%- do unchanged.append(row[0]) -%}
+    {{ return(current) }}
+{%- endmacro %}
+
+{% macro spark__current_file_times(pattern, files) -%}
+    {%- set current = {} -%}
+    {%- for path, info in spark_raw_listing(pattern).items() -%}
+        {%- do current.update({path: info.modified_at}) -%}
     {%- endfor -%}
-    {{ return(unchanged) }}
+    {{ return(current) }}
 {%- endmacro %}
 
 {#- `where` clause keeping only the rows of files not in `files`. -#}

@@ -94,8 +94,23 @@
     from (
         select
             typed.*,
-            {{ mark_duplicates(key_columns, order_by, loaded) }} as reject_reason
+            {{ mark_duplicates(key_columns, order_by, loaded, 'typed.') }} as reject_reason
         from ({{ typed_select(relation, spec, passthrough, checks) }}) as typed
+        {%- if loaded is not none %}
+        left join (
+            select distinct
+                {%- for k in key_columns %}
+                {{ k }} as loaded__{{ k }},
+                {%- endfor %}
+                true as is_loaded
+            from {{ loaded }}
+            where reject_reason is null
+        ) as loaded_keys
+            on
+            {%- for k in key_columns %}
+            {{ "and " if not loop.first }}typed.{{ k }} = loaded_keys.loaded__{{ k }}
+            {%- endfor %}
+        {%- endif %}
     ) as checked
 {%- endmacro %}
 
@@ -123,20 +138,13 @@
 {#- Mark all but the first row of each key as a duplicate (rows already rejected keep
     their `row_reason`). `order_by` decides which copy wins. With `loaded` (the model
     itself, on an incremental build), a row whose key is already staged there is a
-    duplicate too. -#}
-{% macro mark_duplicates(key_columns, order_by='source_file', loaded=none) -%}
+    duplicate too (`loaded_keys`, joined by stage_with_rejects: a correlated `exists` in a
+    select list is not supported on Spark). -#}
+{% macro mark_duplicates(key_columns, order_by='source_file', loaded=none, prefix='') -%}
     case
-        when row_reason is not null then row_reason
+        when {{ prefix }}row_reason is not null then {{ prefix }}row_reason
         {%- if loaded is not none %}
-        when exists (
-            select 1
-            from {{ loaded }} as loaded
-            where
-                loaded.reject_reason is null
-                {%- for k in key_columns %}
-                and loaded.{{ k }} = typed.{{ k }}
-                {%- endfor %}
-        ) then 'duplicate'
+        when loaded_keys.is_loaded then 'duplicate'
         {%- endif %}
         when row_number() over (
             partition by row_reason is null, {{ key_columns | join(', ') }}

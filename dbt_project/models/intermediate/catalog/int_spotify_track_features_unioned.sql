@@ -56,6 +56,16 @@ unioned as (
     from tracks_by_genre
 ),
 
+ranked as (
+    select
+        unioned.*,
+        row_number() over (
+            partition by unioned.track_id
+            order by unioned.precedence, unioned.feature_source
+        ) as feature_rank
+    from unioned
+),
+
 final as (
     select
         track_id,
@@ -73,8 +83,8 @@ final as (
         mode,
         time_signature,
         feature_source
-    from unioned
-    qualify row_number() over (partition by track_id order by precedence, feature_source) = 1
+    from ranked
+    where feature_rank = 1
 )
 
 select * from final

@@ -72,10 +72,10 @@ sessions as (
         min(played_at) over (
             partition by user_name, session_number
         ) as session_started_at,
-        row_number() over (
+        cast(row_number() over (
             partition by user_name, session_number
             order by played_at, scrobble_id
-        ) as session_position
+        ) as bigint) as session_position
     from numbered
 ),
 

@@ -86,8 +86,16 @@ last_observed_events as (
         context_type,
         is_shuffle,
         is_premium
-    from observed_events
-    qualify row_number() over (partition by session_id order by session_position desc) = 1
+    from (
+        select
+            observed_events.*,
+            row_number() over (
+                partition by observed_events.session_id
+                order by observed_events.session_position desc
+            ) as n_from_end
+        from observed_events
+    ) as numbered
+    where n_from_end = 1
 ),
 
 final as (

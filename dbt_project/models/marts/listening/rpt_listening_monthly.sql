@@ -84,10 +84,10 @@ final as (
         n_scrobbles,
         n_matched,
         cast(hours_listened as double) as hours_listened,
-        row_number() over (
+        cast(row_number() over (
             partition by user_name, played_month, item_level
             order by n_scrobbles desc, hours_listened desc, artist_name asc, item_name asc
-        ) as item_rank
+        ) as bigint) as item_rank
     from unioned
 )
 

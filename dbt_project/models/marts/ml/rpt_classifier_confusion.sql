@@ -14,7 +14,7 @@ final as (
         true_class,
         predicted_class,
         n_tracks,
-        n_tracks * 1.0 / sum(n_tracks) over (partition by model_name, true_class)
+        cast(n_tracks as double) / sum(n_tracks) over (partition by model_name, true_class)
             as share_of_true_class,
         run_id
     from confusion

@@ -48,7 +48,8 @@ aggregated as (
         count(distinct artist_id) as n_artists,
         count(distinct album_id) as n_albums,
         cast(sum(duration_ms) as bigint) as total_duration_ms,
-        avg(case when has_audio_features then 1.0 else 0.0 end) as share_with_features,
+        cast(avg(case when has_audio_features then 1.0 else 0.0 end) as double)
+            as share_with_features,
         avg(danceability) as mean_danceability,
         avg(energy) as mean_energy,
         avg(speechiness) as mean_speechiness,

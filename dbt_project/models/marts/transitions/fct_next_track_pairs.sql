@@ -60,7 +60,7 @@ shares as (
         *,
         case when transition_source = 'session' then 'mssd' else 'spotify' end
             as track_id_space,
-        n_transitions * 1.0
+        cast(n_transitions as double)
         / sum(n_transitions) over (partition by transition_source, prev_track_id)
             as share_of_outgoing
     from pair_counts

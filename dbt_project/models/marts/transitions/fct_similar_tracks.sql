@@ -54,10 +54,10 @@ both_directions as (
 ranked as (
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by track_id
             order by cosine_similarity desc, n_cooccurrences desc, neighbour_track_id asc
-        ) as neighbour_rank
+        ) as bigint) as neighbour_rank
     from both_directions
 ),
 

@@ -10,8 +10,8 @@ pairs as (
 binned as (
     select
         transition_source,
-        least(floor(prev_danceability * 10), 9) / 10.0 as prev_danceability_bin,
-        least(floor(next_danceability * 10), 9) / 10.0 as next_danceability_bin,
+        cast(least(floor(prev_danceability * 10), 9) as double) / 10 as prev_danceability_bin,
+        cast(least(floor(next_danceability * 10), 9) as double) / 10 as next_danceability_bin,
         n_transitions
     from pairs
     where prev_danceability is not null and next_danceability is not null

@@ -21,13 +21,14 @@ deciles as (
     select
         'spotify' as track_id_space,
         track_id,
-        ntile(10) over (order by n_mpd_entries, track_id) as popularity_decile
+        cast(ntile(10) over (order by n_mpd_entries, track_id) as bigint) as popularity_decile
     from spotify_tracks
     union all
     select
         'mssd' as track_id_space,
         track_id,
-        ntile(10) over (order by us_popularity_estimate, track_id) as popularity_decile
+        cast(ntile(10) over (order by us_popularity_estimate, track_id) as bigint)
+            as popularity_decile
     from session_tracks
 ),
 

@@ -2,7 +2,8 @@
 
 {%- set spec = [
     {'name': 'playlist_slug', 'raw': 'playlist_file_stem', 'type': 'sql', 'required': true,
-        'expr': "regexp_replace(lower(trim(playlist_tracks.playlist_file_stem)), '\\s+', '-', 'g')"},
+        'expr': regexp_replace_all(
+            'lower(trim(playlist_tracks.playlist_file_stem))', "'\\s+'", "'-'")},
     {'name': 'playlist_name', 'raw': 'playlist_name', 'type': 'text', 'required': true},
     {'name': 'track_position', 'raw': 'item_position', 'type': 'integer', 'required': true,
         'min': 1},
