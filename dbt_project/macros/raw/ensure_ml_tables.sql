@@ -8,14 +8,8 @@
 {% macro default__ensure_ml_tables() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set statements = ['create schema if not exists ml'] -%}
-    {%- for node in graph.sources.values()
-        if node.package_name == project_name and node.source_name == 'ml' -%}
-        {%- set cols = [] -%}
-        {%- for name, col in node.columns.items() -%}
-            {% do cols.append(name ~ ' ' ~ col.data_type) %}
-        {%- endfor -%}
-        {% do statements.append('create table if not exists ml.' ~ node.identifier
-            ~ ' (' ~ cols | join(', ') ~ ')') %}
+    {%- for ddl in ml_table_ddls() -%}
+        {% do statements.append(ddl) %}
     {%- endfor -%}
     {{ return(statements | join(';\n') ~ ';') }}
 {%- endmacro %}
@@ -24,14 +18,24 @@
 {% macro spark__ensure_ml_tables() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- do run_query('create database if not exists ml') -%}
+    {%- for ddl in ml_table_ddls() -%}
+        {% do run_query(ddl ~ ' using parquet') %}
+    {%- endfor -%}
+    {{ return('select 1') }}
+{%- endmacro %}
+
+{#- `create table if not exists ml.<t> (<col> <type>, …)` for every `ml` source table, typed
+    from its declaration: the part both engines share. -#}
+{% macro ml_table_ddls() -%}
+    {%- set ddls = [] -%}
     {%- for node in graph.sources.values()
         if node.package_name == project_name and node.source_name == 'ml' -%}
         {%- set cols = [] -%}
         {%- for name, col in node.columns.items() -%}
             {% do cols.append(name ~ ' ' ~ col.data_type) %}
         {%- endfor -%}
-        {% do run_query('create table if not exists ml.' ~ node.identifier
-            ~ ' (' ~ cols | join(', ') ~ ') using parquet') %}
+        {% do ddls.append('create table if not exists ml.' ~ node.identifier
+            ~ ' (' ~ cols | join(', ') ~ ')') %}
     {%- endfor -%}
-    {{ return('select 1') }}
+    {{ return(ddls) }}
 {%- endmacro %}

@@ -79,10 +79,7 @@
         {%- elif header.columns | length == 4 and modules.re.match(text_date, header.columns[3]) -%}
             {% do plain_4.append(f) %}
         {%- else -%}
-            {{ raw_file_error(f, 'not a Last.fm export layout we know (first line: '
-                ~ header.columns | join(', ') ~ '); expected a header naming an artist, '
-                ~ 'a track and a time column, header-less artist,album,track,date, '
-                ~ 'or the Last.fm-1K TSV') }}
+            {{ lastfm_unknown_layout_error(f, header) }}
         {%- endif -%}
     {%- endfor -%}
     with {{ file_times_cte(files) }},
@@ -211,4 +208,12 @@
         file_times.file_modified_at
     from parts
     inner join file_times on parts.source_file = file_times.source_file
+{%- endmacro %}
+
+{#- The one-line error for a Last.fm file in none of the layouts we know (both engines). -#}
+{% macro lastfm_unknown_layout_error(f, header) -%}
+    {{ raw_file_error(f, 'not a Last.fm export layout we know (first line: '
+        ~ header.columns | join(', ') ~ '); expected a header naming an artist, '
+        ~ 'a track and a time column, header-less artist,album,track,date, '
+        ~ 'or the Last.fm-1K TSV') }}
 {%- endmacro %}

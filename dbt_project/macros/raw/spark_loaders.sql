@@ -417,10 +417,7 @@
             {%- do parts.append(spark_lastfm_part(view, exprs, 'artist_album_track_date', f,
                 infos)) -%}
         {%- else -%}
-            {{ raw_file_error(f, 'not a Last.fm export layout we know (first line: '
-                ~ header.columns | join(', ') ~ '); expected a header naming an artist, '
-                ~ 'a track and a time column, header-less artist,album,track,date, '
-                ~ 'or the Last.fm-1K TSV') }}
+            {{ lastfm_unknown_layout_error(f, header) }}
         {%- endif -%}
     {%- endfor -%}
     {%- set text_struct = 'struct<mbid: string, `#text`: string, name: string>' -%}
