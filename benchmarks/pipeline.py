@@ -203,6 +203,6 @@ def markdown(summary: dict, top: int = TOP_MODELS) -> str:
         lines += [
             f"Second build with no new files: {r['seconds']:,.1f} s (staged rows {same}); "
             f"incremental models, first → second build: {inc}. The table-materialised "
-            "sources (MPD, Spotify, session track features) are read again by every build.",
+            "sources (Spotify files, session track features) are read again by every build.",
         ]
     return "\n".join(lines)

@@ -197,12 +197,18 @@ def test_pipeline_floor_and_pandas_peer_stages(tmp_path):
     assert {"fct_next_track_pairs", "dim_playlists"} <= {m["name"] for m in models}
     rebuild = pipe["rebuild"]
     assert rebuild["staged_rows_unchanged"]
-    assert {m["name"] for m in rebuild["incremental"]} == {
+    incremental = {m["name"]: m for m in rebuild["incremental"]}
+    assert set(incremental) == {
         "base_lastfm__scrobbles",
         "base_mssd__session_events",
+        "base_mpd__playlists",
+        "base_mpd__playlist_tracks",  # reads base_mpd__playlists, not files
     }
-    # every session log and scrobble export was loaded by the first build: none is read again
-    assert all(m["files_skipped"] >= 2 for m in rebuild["incremental"]), rebuild
+    # every session log, scrobble export and MPD slice was loaded by the first build: none
+    # is read again
+    for name in ("base_lastfm__scrobbles", "base_mssd__session_events"):
+        assert incremental[name]["files_skipped"] >= 2, rebuild
+    assert incremental["base_mpd__playlists"]["files_skipped"] >= 1, rebuild
     for step in ("train", "score", "publish"):
         assert pipe[step]["rows"] > 0 and pipe[step]["peak_rss_mb"] > 50
 

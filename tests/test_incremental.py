@@ -1,9 +1,10 @@
-"""Incremental loads of the append-shaped sources (Last.fm exports, session logs): new files
-are appended, a build with nothing new changes nothing, re-delivered or overlapping files
-add no staged row, and a full refresh gives the same tables."""
+"""Incremental loads of the append-shaped sources (Last.fm exports, session logs, MPD
+slices): new files are appended, a build with nothing new changes nothing, re-delivered or
+overlapping files add no staged row, and a full refresh gives the same tables."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,8 @@ SELECT = [
     "--select",
     "+stg_lastfm__scrobbles",
     "+stg_mssd__session_events",
+    "+stg_mpd__playlist_tracks",
+    "+stg_mpd__playlists",
     "--indirect-selection",
     "cautious",
 ]
@@ -26,7 +29,17 @@ TABLES = [
     "staging.stg_lastfm__scrobbles",
     "staging.base_mssd__session_events",
     "staging.stg_mssd__session_events",
+    "staging.base_mpd__playlists",
+    "staging.stg_mpd__playlists",
+    "staging.base_mpd__playlist_tracks",
+    "staging.stg_mpd__playlist_tracks",
 ]
+BASES = (
+    "staging.base_lastfm__scrobbles",
+    "staging.base_mssd__session_events",
+    "staging.base_mpd__playlists",
+    "staging.base_mpd__playlist_tracks",
+)
 
 
 def _build(raw: Path, warehouse: Path, *args: str) -> BuildResult:
@@ -48,6 +61,14 @@ def _count(result: BuildResult, table: str, where: str = "true") -> int:
 def delivered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     full = tmp_path_factory.mktemp("full") / "raw"
     generate(full, scale=0.2, seed=11, progress=False)
+    # a second MPD slice (the demo at this scale has one): the first with its pids moved on
+    first, *_ = sorted((full / "mpd").glob("*.json"))
+    doc = json.loads(first.read_text(encoding="utf-8"))
+    for playlist in doc["playlists"]:
+        playlist["pid"] += 1_000_000
+    lo, hi = (1_000_000 + int(x) for x in doc["info"]["slice"].split("-"))
+    doc["info"]["slice"] = f"{lo}-{hi}"
+    (full / "mpd" / f"mpd.slice.{lo}-{hi}.json").write_text(json.dumps(doc), encoding="utf-8")
     return full
 
 
@@ -57,8 +78,10 @@ def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refre
     logs = sorted((delivered / "mssd" / "training_set").iterdir())
     assert len(logs) >= 2
     pages = sorted((delivered / "lastfm").glob("*_recenttracks_page*.json"))
-    # delivered later: one whole export, a page of the JSON export, one session log
-    later_files = [delivered / "lastfm" / "bea_listens.csv", pages[-1], logs[-1]]
+    slices = sorted((delivered / "mpd").glob("*.json"))
+    assert len(slices) >= 2
+    # delivered later: one whole export, a page of the JSON export, one session log, a slice
+    later_files = [delivered / "lastfm" / "bea_listens.csv", pages[-1], logs[-1], slices[-1]]
     later = [str(p.relative_to(delivered)) for p in later_files]
     raw = tmp_path / "raw"
     shutil.copytree(delivered, raw)
@@ -76,7 +99,7 @@ def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refre
     grown = {t: _count(second, t) for t in TABLES}
     assert all(grown[t] > n_first[t] for t in TABLES), (n_first, grown)
     new_files = {str(raw / rel) for rel in later}
-    for table in ("staging.base_lastfm__scrobbles", "staging.base_mssd__session_events"):
+    for table in BASES:
         loaded = {r[0] for r in second.query(f"select distinct source_file from {table}")}  # noqa: S608
         assert loaded & new_files
 
@@ -86,7 +109,8 @@ def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refre
     assert _contents(third) == before
 
     # the same export delivered again as a dated copy, a later export overlapping the earlier
-    # one, a session log delivered twice: no staged row more, every new row a duplicate
+    # one, a session log and a slice delivered twice: no staged row more, every new row a
+    # duplicate (a re-delivered playlist's entries too)
     shutil.copy2(raw / "lastfm" / "bea_listens.csv", raw / "lastfm" / "bea_listens_2024-11-22.csv")
     lines = (raw / "lastfm" / "bea_listens.csv").read_text(encoding="utf-8").splitlines()
     assert "," in lines[0] and not lines[0].lower().startswith("artist")  # header-less layout
@@ -94,8 +118,9 @@ def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refre
         "\n".join(lines[len(lines) // 2 :]) + "\n"
     )
     shutil.copy2(logs[-1], raw / "mssd" / "training_set" / ("zz_" + logs[-1].name))
+    shutil.copy2(slices[0], raw / "mpd" / ("zz_" + slices[0].name))
     fourth = _build(raw, warehouse)
-    for stg in ("staging.stg_lastfm__scrobbles", "staging.stg_mssd__session_events"):
+    for stg in TABLES[1::2]:
         assert _count(fourth, stg) == grown[stg]
     base_lastfm, base_mssd = "staging.base_lastfm__scrobbles", "staging.base_mssd__session_events"
     # every row of the new files is kept, as a reject
@@ -106,11 +131,20 @@ def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refre
         len(lines) - len(lines) // 2
     )
     assert _count(fourth, base_mssd, "source_file like '%/zz_%'") > 0
-    for table, new_files in ((base_lastfm, "'%bea_listens_2024-%'"), (base_mssd, "'%/zz_%'")):
+    base_playlists, base_entries = BASES[2:]
+    n_slice = _count(fourth, base_playlists, "source_file like '%/zz_%'")
+    assert n_slice == _count(
+        fourth, base_playlists, f"source_file = '{raw / 'mpd' / slices[0].name}'"
+    )
+    assert n_slice > 0
+    for table, new_files, reason in (
+        (base_lastfm, "'%bea_listens_2024-%'", "duplicate"),
+        (base_mssd, "'%/zz_%'", "duplicate"),
+        (base_playlists, "'%/zz_%'", "duplicate"),
+        (base_entries, "'%/zz_%'", "duplicate"),
+    ):
         assert _count(fourth, table, f"source_file like {new_files} and reject_reason is null") == 0
-        assert _count(
-            fourth, table, f"source_file like {new_files} and reject_reason = 'duplicate'"
-        )
+        assert _count(fourth, table, f"source_file like {new_files} and reject_reason = '{reason}'")
 
     # a full refresh of the same files, and a fresh warehouse, give the same tables
     incremental = _contents(fourth)

@@ -16,6 +16,13 @@
         | selectattr('source_name', 'equalto', source_name)
         | selectattr('name', 'equalto', table_name)
         | first -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name')
+        | map('lower') | list -%}
+    {%- if 'file_modified_at' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ ' was built by an older version of this project (before it loaded by file): '
+            ~ 'rebuild it once with `.venv/bin/python -m models_py build --full-refresh`') }}
+    {%- endif -%}
     {%- set files = raw_files(node.meta.get('files')) -%}
     {%- if files | length == 0 -%}{{ return([]) }}{%- endif -%}
     {%- set loaded_sql -%}

@@ -1,7 +1,8 @@
-{{ config(materialized='table') }}
-
 {#- One row per track entry of a playlist. Entries of a rejected playlist are rejected
-    with it, so that raw entries = staged + rejected. -#}
+    with it (`duplicate` when the playlist was one), so that raw entries = staged +
+    rejected. Incremental with the playlists: a build explodes only the playlists of slice
+    deliveries (file and modification time) it has not exploded before. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set spec = [
     {'name': 'playlist_pid', 'raw': 'playlist_pid', 'type': 'sql', 'expr': 'entries.playlist_pid',
@@ -20,6 +21,7 @@
         'max': 36000000},
 ] -%}
 {%- set checks = [
+    {'when': "typed.playlist_reject_reason = 'duplicate'", 'reason': 'duplicate'},
     {'when': 'typed.playlist_reject_reason is not null', 'reason': 'playlist rejected'},
     {'when': "typed.track_uri not like 'spotify:track:%'", 'reason': 'track_uri not a track URI'},
 ] -%}
@@ -30,13 +32,30 @@ playlists as (
     select * from {{ ref('base_mpd__playlists') }}
 ),
 
+{% if is_incremental() -%}
+exploded_deliveries as (
+    select distinct
+        source_file,
+        file_modified_at
+    from {{ this }}
+),
+
+{% endif -%}
 exploded as (
     select
-        playlist_pid,
-        reject_reason as playlist_reject_reason,
-        source_file,
-        {{ explode_list('tracks') }} as track
+        playlists.playlist_pid,
+        playlists.reject_reason as playlist_reject_reason,
+        playlists.source_file,
+        playlists.file_modified_at,
+        {{ explode_list('playlists.tracks') }} as track
     from playlists
+    {%- if is_incremental() %}
+        left join exploded_deliveries
+            on
+                playlists.source_file = exploded_deliveries.source_file
+                and playlists.file_modified_at = exploded_deliveries.file_modified_at
+    where exploded_deliveries.source_file is null
+    {%- endif %}
 ),
 
 entries as (
@@ -45,6 +64,7 @@ entries as (
         exploded.playlist_pid,
         exploded.playlist_reject_reason,
         exploded.source_file,
+        exploded.file_modified_at,
         exploded.track.pos as pos,
         exploded.track.track_uri as track_uri,
         exploded.track.track_name as track_name,
@@ -59,7 +79,8 @@ entries as (
 final as (
     {{ stage_with_rejects(
         'entries', spec, ['playlist_pid', 'track_position'],
-        passthrough=['playlist_reject_reason', 'source_file'], checks=checks
+        passthrough=['playlist_reject_reason', 'source_file', 'file_modified_at'],
+        checks=checks
     ) }}
 )
 
@@ -75,6 +96,7 @@ select
     album_name,
     duration_ms,
     source_file,
+    file_modified_at,
     reject_reason,
     raw_record
 from final

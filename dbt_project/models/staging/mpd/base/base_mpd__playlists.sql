@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}
+{#- Incremental by file (macros/staging/incremental_files.sql): a slice is parsed once per
+    delivery; new slices are appended, playlists already loaded become `duplicate` rejects. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set spec = [
     {'name': 'playlist_pid', 'raw': 'pid', 'type': 'integer', 'required': true, 'min': 0},
@@ -27,12 +29,14 @@ with
 
 playlists as (
     select * from {{ source('mpd', 'playlists') }}
+    {{ skip_files(unchanged_loaded_files('mpd', 'playlists')) }}
 ),
 
 final as (
     {{ stage_with_rejects(
-        'playlists', spec, ['playlist_pid'],
-        passthrough=['tracks', 'source_file'], checks=checks
+        'playlists', spec, ['playlist_pid'], order_by='file_modified_at, source_file',
+        passthrough=['tracks', 'source_file', 'file_modified_at'], checks=checks,
+        loaded=this if is_incremental() else none
     ) }}
 )
 
