@@ -59,6 +59,7 @@ class BenchOptions:
     until: str | None = None  # stop every stage after the step of this name
     memory_limit: str | None = None  # DuckDB memory_limit of the Python side, e.g. "12GB"
     scale_base: float | None = None  # stage scaling: B, 4B, 16B (default scale / 16)
+    engines_scale: float = 1.0  # stage engines: the demo data's scale (`make run`: 1)
 
     def stop_after(self, step: str) -> bool:
         return self.until == step

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import continuation, floor, pandas_peer, pipeline, scaling
+from benchmarks import continuation, engines, floor, pandas_peer, pipeline, scaling
 from benchmarks.harness import Recorder, RssSampler, run_meta, steps_markdown
 from benchmarks.prepare import BenchDirs, BenchOptions
 from models_py.warehouse import DATA_DIR
@@ -24,10 +24,11 @@ STAGES: dict[str, tuple[Callable[[Recorder, BenchOptions], dict], Callable[[dict
     floor.STAGE: (floor.run, floor.markdown),
     pandas_peer.STAGE: (pandas_peer.run, pandas_peer.markdown),
     continuation.STAGE: (continuation.run, continuation.markdown),
+    engines.STAGE: (engines.run, engines.markdown),
     scaling.STAGE: (scaling.run, scaling.markdown),
 }
 STEPS = sorted(
-    {s for m in (pipeline, floor, pandas_peer, continuation) for s in m.STEPS}
+    {s for m in (pipeline, floor, pandas_peer, continuation, engines) for s in m.STEPS}
 )  # for --until; scaling's steps are named by scale
 
 
@@ -79,6 +80,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="stage scaling builds at B, 4B and 16B (default: --scale / 16)",
     )
+    parser.add_argument(
+        "--engines-scale",
+        type=float,
+        default=1.0,
+        help="stage engines: scale of the demo data built on DuckDB and Spark (default 1, "
+        "what `make run` builds)",
+    )
     parser.add_argument("--results-dir", default=str(RESULTS_DIR))
     parser.add_argument("--sample-interval", type=float, default=0.1, help="RSS poll, seconds")
     args = parser.parse_args(argv)
@@ -124,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         until=args.until,
         memory_limit=args.memory_limit,
         scale_base=args.scale_base,
+        engines_scale=args.engines_scale,
     )
     results = Path(args.results_dir)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

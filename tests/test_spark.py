@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, build
-from models_py.generate import generate
+from conftest import REPO, BuildResult
 
 pytestmark = pytest.mark.spark
 
@@ -54,25 +53,36 @@ def _results(target: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory):
-    """Demo data built on DuckDB and on Spark (then re-run on Spark with no new files)."""
+    """The bench's ``engines`` stage (`python -m benchmarks --stages engines`): demo data
+    built on DuckDB and on Spark, timed and compared; then the incremental models re-run on
+    Spark with no new files. Yields the DuckDB warehouse, a Spark session on the Spark
+    warehouse, Spark's first dbt results and the bench run's JSON."""
     root = tmp_path_factory.mktemp("engines")
-    raw = root / "raw"
-    generate(raw, scale=SCALE, seed=SEED, progress=False)
+    results = root / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--stages", "engines", "--dir", str(root)]
+        + ["--engines-scale", str(SCALE), "--seed", str(SEED), "--results-dir", str(results)],
+        cwd=REPO,
+        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    (run_json,) = results.glob("*.json")
+    bench = json.loads(run_json.read_text())
+    stage = root / "engines"
+    duck = BuildResult(0, "", "", stage / "duckdb" / "warehouse.duckdb")
 
-    duck = build(raw, root / "duckdb" / "warehouse.duckdb")
-    assert duck.returncode == 0, duck.stdout[-4000:] + duck.stderr
-
-    spark_dir = root / "spark"
-    target = root / "spark_target"
-    env = _spark_env(raw, spark_dir, target)
-    first = _dbt_spark(env, "build")
-    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
+    spark_dir = stage / "spark"
+    target = spark_dir / "target"
     first_results = _results(target)
+    env = _spark_env(stage / "raw", spark_dir, target)
     # the incremental base models again, with no new raw files
     again = _dbt_spark(env, "build", "--select", "config.materialized:incremental")
     assert again.returncode == 0, again.stdout[-6000:] + again.stderr[-3000:]
     spark = _spark_session(spark_dir)
-    yield duck, spark, first_results
+    yield duck, spark, first_results, bench
     spark.stop()
 
 
@@ -104,7 +114,7 @@ def _duckdb_tables(duck) -> list[str]:
 
 
 def test_every_dbt_test_passes_on_spark(engines):
-    _, _, results = engines
+    _, _, results, _ = engines
     bad = [
         f"{r['unique_id']}: {r['status']} {(r.get('message') or '')[:200]}"
         for r in results
@@ -115,7 +125,7 @@ def test_every_dbt_test_passes_on_spark(engines):
 
 
 def test_every_table_has_the_same_rows_on_both_engines(engines):
-    duck, spark, _ = engines
+    duck, spark, _, _ = engines
     tables = _duckdb_tables(duck)
     assert len(tables) > 40
     differ = {}
@@ -128,7 +138,7 @@ def test_every_table_has_the_same_rows_on_both_engines(engines):
 
 
 def test_rejected_rows_are_the_same_on_both_engines(engines):
-    duck, spark, _ = engines
+    duck, spark, _, _ = engines
     sql = (
         "select source_name, entity, reject_reason, count(*) from marts.fct_rejected_rows "
         "group by source_name, entity, reject_reason"
@@ -140,11 +150,33 @@ def test_rejected_rows_are_the_same_on_both_engines(engines):
 
 
 def test_incremental_rerun_without_new_files_changes_nothing(engines):
-    duck, spark, _ = engines
-    for name in ("staging.base_lastfm__scrobbles", "staging.base_mssd__session_events"):
+    duck, spark, _, _ = engines
+    for name in (
+        "staging.base_lastfm__scrobbles",
+        "staging.base_mssd__session_events",
+        "staging.base_mpd__playlists",
+        "staging.base_mpd__playlist_tracks",
+    ):
         n_spark = spark.sql(f"select count(*) from {name}").collect()[0][0]
         assert n_spark == duck.scalar(f"select count(*) from {name}"), name
         n_keys = spark.sql(
             f"select count(distinct source_file) from {name} where reject_reason is null"
         ).collect()[0][0]
         assert n_keys > 0, name
+
+
+def test_bench_engines_stage_times_both_engines_and_finds_them_equal(engines):
+    """The figures `make bench` reports for DuckDB against Spark, from the same run."""
+    *_, bench = engines
+    steps = {s["step"]: s for s in bench["steps"] if s["stage"] == "engines"}
+    assert list(steps) == ["generate", "duckdb", "spark", "compare"]
+    assert all(s["status"] == "ok" for s in steps.values()), steps
+    summary = bench["stages"]["engines"]
+    for engine in ("duckdb", "spark"):
+        f = summary[engine]
+        assert f["n_errors"] == 0 and f["n_nodes"] > 500 and f["seconds"] > 0, f
+    assert summary["duckdb"]["n_nodes"] == summary["spark"]["n_nodes"]
+    ratio = summary["spark"]["seconds"] / summary["duckdb"]["seconds"]
+    assert summary["spark_over_duckdb"] == pytest.approx(ratio, abs=0.01)
+    assert summary["targets"]["duckdb_5x_faster_than_spark"] == (ratio >= 5)
+    assert summary["compare"]["relations"] > 40 and summary["compare"]["differ"] == {}
