@@ -1,3 +1,6 @@
+{#- A table, not a view: its data tests and the session summary read it, and at bench
+    scale (12 M events) each would otherwise recompute its windows. -#}
+{{ config(materialized='table') }}
 {#- One row per staged session event, with the half of its session the WSDM Cup 2019 task
     puts it in (`observed`: session_position * 2 <= session_length, else `predict`) and
     whether its session is complete (positions 1..session_length each present once). -#}

@@ -1,3 +1,6 @@
+{#- A table, not a view: at bench scale each of its data tests would otherwise recompute
+    the window over every observed event (about a minute each). -#}
+{{ config(materialized='table') }}
 {#- One row per complete session with at least one observed event: what the WSDM Cup
     predictor may know about the session, summarised from its observed (first) half only.
     Predict-half events are filtered out before anything is computed. -#}

@@ -1,3 +1,6 @@
+{#- A table, not a view: its data tests and the pair marts read it, and at bench scale
+    each would otherwise recompute the window over millions of rows. -#}
+{{ config(materialized='table') }}
 {#- One row per consecutive pair of entries of a playlist (MPD and the user's own). -#}
 
 with

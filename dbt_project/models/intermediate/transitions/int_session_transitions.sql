@@ -1,3 +1,6 @@
+{#- A table, not a view: its data tests and the pair marts read it, and at bench scale
+    each would otherwise recompute the window over millions of rows. -#}
+{{ config(materialized='table') }}
 {#- One row per consecutive pair of events of a complete listening session (every position
     1..session_length present exactly once), in the session dataset's own track ids. -#}
 
