@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.harness import Recorder, markdown_table
-from benchmarks.prepare import BenchDirs, BenchOptions, dbt_build, ensure_raw_data
+from benchmarks.prepare import BenchDirs, BenchOptions, dbt_build, ensure_raw_data, node_results
 from models_py.generate import SOURCES
 from models_py.warehouse import DBT_PROJECT_DIR, PROFILES_DIR, REPO_ROOT, DbtError
 
@@ -34,23 +34,33 @@ SPARK_VENV = REPO_ROOT / ".venv-spark"
 # run in .venv-spark's python: row counts of the tables given on stdin, as JSON on stdout
 _SPARK_COUNTS = """
 import json, sys
-from pyspark.sql import SparkSession
-spark_dir, names = sys.argv[1], json.load(sys.stdin)
-spark = (
-    SparkSession.builder.enableHiveSupport()
-    .config("spark.sql.warehouse.dir", f"{spark_dir}/warehouse")
-    .config("spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true")
-    .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}/derby")
-    .config("spark.sql.session.timeZone", "UTC")
-    .config("spark.ui.enabled", "false")
-    .getOrCreate()
-)
+from benchmarks.engines import spark_session
+spark, names = spark_session(sys.argv[1]), json.load(sys.stdin)
 spark.sparkContext.setLogLevel("ERROR")
 counts = {n: spark.sql(f"select count(*) from {n}").collect()[0][0] for n in names}
 spark.stop()
 print("COUNTS " + json.dumps(counts))
 """
+
+
+def spark_session(spark_dir: str | Path):
+    """A Spark session on the warehouse and Derby metastore the `spark` profile wrote under
+    ``spark_dir`` (once the dbt process has ended, so Derby is free). Needs pyspark
+    (``.venv-spark``)."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.enableHiveSupport()
+        .config("spark.sql.warehouse.dir", f"{spark_dir}/warehouse")
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true",
+        )
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}/derby")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
 
 
 def spark_python() -> Path:
@@ -64,7 +74,8 @@ def spark_python() -> Path:
     return python
 
 
-def _spark_env(raw: Path, spark_dir: Path, target: Path) -> dict[str, str]:
+def spark_env(raw: Path, spark_dir: Path, target: Path) -> dict[str, str]:
+    """The environment of a dbt run with the `spark` profile on these folders."""
     return {
         **os.environ,
         "LW_TARGET": "spark",
@@ -90,7 +101,7 @@ def spark_build(raw: Path, spark_dir: Path) -> list[dict]:
     proc = subprocess.Popen(
         cmd,
         cwd=REPO_ROOT,
-        env=_spark_env(raw, spark_dir, target),
+        env=spark_env(raw, spark_dir, target),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -104,15 +115,7 @@ def spark_build(raw: Path, spark_dir: Path) -> list[dict]:
     if proc.wait() != 0:
         raise DbtError("dbt build on Spark failed: " + " | ".join(tail[-5:]))
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    return [
-        {
-            "name": r["unique_id"].split(".")[-1],
-            "type": r["unique_id"].split(".")[0],
-            "status": r.get("status"),
-            "seconds": round(float(r.get("execution_time") or 0.0), 3),
-        }
-        for r in results
-    ]
+    return node_results(results)
 
 
 def duckdb_counts(warehouse: Path) -> dict[str, int]:

@@ -165,16 +165,7 @@ def dbt_build(
         if command == "build" and cautious:
             args += ["--indirect-selection", "cautious"]
     results = run_dbt(args, paths)
-    nodes = [
-        {
-            "name": r["unique_id"].split(".")[-1],
-            "type": r["unique_id"].split(".")[0],
-            "status": r.get("status"),
-            "seconds": round(float(r.get("execution_time") or 0.0), 3),
-            "rows_affected": (r.get("adapter_response") or {}).get("rows_affected"),
-        }
-        for r in results
-    ]
+    nodes = node_results(results)
     models = [n for n in nodes if n["type"] == "model"]
     tests = [n for n in nodes if n["type"] in ("test", "unit_test")]
     step.details = {
@@ -190,6 +181,20 @@ def dbt_build(
         "nodes": nodes,
     }
     return nodes
+
+
+def node_results(results: list[dict]) -> list[dict]:
+    """dbt's ``run_results.json`` results as name, type, status, seconds, rows affected."""
+    return [
+        {
+            "name": r["unique_id"].split(".")[-1],
+            "type": r["unique_id"].split(".")[0],
+            "status": r.get("status"),
+            "seconds": round(float(r.get("execution_time") or 0.0), 3),
+            "rows_affected": (r.get("adapter_response") or {}).get("rows_affected"),
+        }
+        for r in results
+    ]
 
 
 def count_rows(warehouse: Path, relations: tuple[str, ...]) -> dict[str, int]:

@@ -13,26 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.engines import spark_env, spark_session
 from conftest import REPO, BuildResult
 
 pytestmark = pytest.mark.spark
 
 SCALE, SEED = 0.2, 7
 SCHEMAS = ("staging", "marts")
-
-
-def _spark_env(raw: Path, spark_dir: Path, target: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "LW_TARGET": "spark",
-        "LW_RAW_DIR": str(raw),
-        "LW_SPARK_DIR": str(spark_dir),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "DBT_PROFILES_DIR": str(REPO / "profiles"),
-        "DBT_TARGET_PATH": str(target),
-        "DBT_LOG_PATH": str(target.parent / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
 
 
 def _dbt_spark(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -77,32 +64,13 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
     spark_dir = stage / "spark"
     target = spark_dir / "target"
     first_results = _results(target)
-    env = _spark_env(stage / "raw", spark_dir, target)
+    env = spark_env(stage / "raw", spark_dir, target)
     # the incremental base models again, with no new raw files
     again = _dbt_spark(env, "build", "--select", "config.materialized:incremental")
     assert again.returncode == 0, again.stdout[-6000:] + again.stderr[-3000:]
-    spark = _spark_session(spark_dir)
+    spark = spark_session(spark_dir)
     yield duck, spark, first_results, bench
     spark.stop()
-
-
-def _spark_session(spark_dir: Path):
-    """A Spark session on the warehouse and metastore the `spark` profile wrote (the dbt
-    process has ended, so the Derby metastore is free)."""
-    from pyspark.sql import SparkSession
-
-    return (
-        SparkSession.builder.enableHiveSupport()
-        .config("spark.sql.warehouse.dir", f"{spark_dir}/warehouse")
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true",
-        )
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}/derby")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
 
 
 def _duckdb_tables(duck) -> list[str]:
