@@ -1,12 +1,19 @@
 {#- The top-k most similar tracks of every track by playlist co-occurrence (k =
     `var('similar_tracks_k')`): one row per (track, neighbour) with the raw count, the
     cosine similarity count / sqrt(n_a * n_b) (the ranking score) and the pointwise mutual
-    information log(count * N / (n_a * n_b)), N being the number of playlists. -#}
+    information log(count * N / (n_a * n_b)), N being the number of playlists. Ties in
+    cosine go to the larger count, then to the smaller neighbour id. Everything up to the
+    final rows runs on the integer track keys; the top k is a bounded per-track aggregate
+    on DuckDB (macro top_k_neighbours). -#}
 
 with
 
 cooccurrences as (
     select * from {{ ref('int_playlist_track_cooccurrences') }}
+),
+
+track_keys as (
+    select * from {{ ref('int_playlist_track_keys') }}
 ),
 
 playlist_tracks as (
@@ -20,57 +27,57 @@ n_playlists as (
 
 scored as (
     select
-        cooccurrences.track_a_id,
-        cooccurrences.track_b_id,
+        cooccurrences.track_a_key,
+        cooccurrences.track_b_key,
         cooccurrences.n_cooccurrences,
         cooccurrences.n_cooccurrences
-        / sqrt(cooccurrences.n_playlists_a * cooccurrences.n_playlists_b) as cosine_similarity,
+        / sqrt(keys_a.n_playlists * keys_b.n_playlists) as cosine_similarity,
         ln(
             cooccurrences.n_cooccurrences * n_playlists.n_total
-            / (cooccurrences.n_playlists_a * cooccurrences.n_playlists_b * 1.0)
+            / (keys_a.n_playlists * keys_b.n_playlists * 1.0)
         ) as pmi
     from cooccurrences
+    inner join track_keys as keys_a on cooccurrences.track_a_key = keys_a.track_key
+    inner join track_keys as keys_b on cooccurrences.track_b_key = keys_b.track_key
     cross join n_playlists
 ),
 
 both_directions as (
     select
-        track_a_id as track_id,
-        track_b_id as neighbour_track_id,
+        track_a_key as track_key,
+        track_b_key as neighbour_key,
         n_cooccurrences,
         cosine_similarity,
         pmi
     from scored
     union all
     select
-        track_b_id as track_id,
-        track_a_id as neighbour_track_id,
+        track_b_key as track_key,
+        track_a_key as neighbour_key,
         n_cooccurrences,
         cosine_similarity,
         pmi
     from scored
 ),
 
-ranked as (
-    select
-        *,
-        cast(row_number() over (
-            partition by track_id
-            order by cosine_similarity desc, n_cooccurrences desc, neighbour_track_id asc
-        ) as bigint) as neighbour_rank
-    from both_directions
+top_k as (
+    {{ top_k_neighbours(
+        'both_directions',
+        number_var('similar_tracks_k', 1, 10000, integer=true)
+    ) }}
 ),
 
 final as (
     select
-        track_id,
-        neighbour_rank,
-        neighbour_track_id,
-        n_cooccurrences,
-        cosine_similarity,
-        pmi
-    from ranked
-    where neighbour_rank <= {{ number_var('similar_tracks_k', 1, 10000, integer=true) }}
+        tracks.track_id,
+        cast(top_k.neighbour_rank as bigint) as neighbour_rank,
+        neighbours.track_id as neighbour_track_id,
+        top_k.n_cooccurrences,
+        top_k.cosine_similarity,
+        top_k.pmi
+    from top_k
+    inner join track_keys as tracks on top_k.track_key = tracks.track_key
+    inner join track_keys as neighbours on top_k.neighbour_key = neighbours.track_key
 )
 
 select * from final
