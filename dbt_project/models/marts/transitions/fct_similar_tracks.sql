@@ -3,8 +3,8 @@
     cosine similarity count / sqrt(n_a * n_b) (the ranking score) and the pointwise mutual
     information log(count * N / (n_a * n_b)), N being the number of playlists. Ties in
     cosine go to the larger count, then to the smaller neighbour id. Everything up to the
-    final rows runs on the integer track keys; the top k is a bounded per-track aggregate
-    on DuckDB (macro top_k_neighbours). -#}
+    final rows runs on the integer track keys; the top k of both directions of each pair is
+    a bounded per-track aggregate on DuckDB (macro top_k_neighbours). -#}
 
 with
 
@@ -42,27 +42,9 @@ scored as (
     cross join n_playlists
 ),
 
-both_directions as (
-    select
-        track_a_key as track_key,
-        track_b_key as neighbour_key,
-        n_cooccurrences,
-        cosine_similarity,
-        pmi
-    from scored
-    union all
-    select
-        track_b_key as track_key,
-        track_a_key as neighbour_key,
-        n_cooccurrences,
-        cosine_similarity,
-        pmi
-    from scored
-),
-
 top_k as (
     {{ top_k_neighbours(
-        'both_directions',
+        'scored',
         number_var('similar_tracks_k', 1, 10000, integer=true)
     ) }}
 ),
