@@ -62,26 +62,9 @@ visible_events as (
     from complete_events
 ),
 
-visible_events_tracked as (
-    select
-        visible_events.session_id,
-        visible_events.session_position,
-        visible_events.session_length,
-        visible_events.track_id,
-        visible_events.session_half,
-        {% for c in behaviour_columns %}
-            visible_events.{{ c }},
-        {% endfor %}
-        {% for f in track_features %}
-            tracks.{{ f }},
-        {% endfor %}
-        visible_events.is_observed,
-        visible_events.observed_is_skip_2
-    from visible_events
-    left join tracks on visible_events.track_id = tracks.track_id
-),
-
-with_previous as (
+visible_with_previous as (
+    {#- the previous event of the session, on a narrow row so that the window's sort stays
+        small; its track's features are joined below, like the event's own #}
     select
         session_id,
         session_position,
@@ -91,24 +74,40 @@ with_previous as (
         {% for c in behaviour_columns %}
             {{ c }},
         {% endfor %}
-        {% for f in track_features %}
-            {{ f }},
-        {% endfor %}
-        {% for f in prev_features + vector_features %}
-            lag({{ f }}) over (
-                partition by session_id order by session_position
-            ) as prev_{{ f }},
-        {% endfor %}
+        lag(track_id) over (
+            partition by session_id order by session_position
+        ) as prev_track_id,
         lag(is_observed) over (
             partition by session_id order by session_position
         ) as prev_is_observed,
         lag(observed_is_skip_2) over (
             partition by session_id order by session_position
-        ) as prev_observed_is_skip_2,
-        lag(track_id) over (
-            partition by session_id order by session_position
-        ) as prev_track_id
-    from visible_events_tracked
+        ) as prev_observed_is_skip_2
+    from visible_events
+),
+
+with_previous as (
+    select
+        visible_with_previous.session_id,
+        visible_with_previous.session_position,
+        visible_with_previous.session_length,
+        visible_with_previous.track_id,
+        visible_with_previous.session_half,
+        {% for c in behaviour_columns %}
+            visible_with_previous.{{ c }},
+        {% endfor %}
+        {% for f in track_features %}
+            tracks.{{ f }},
+        {% endfor %}
+        {% for f in prev_features + vector_features %}
+            prev_tracks.{{ f }} as prev_{{ f }},
+        {% endfor %}
+        visible_with_previous.prev_is_observed,
+        visible_with_previous.prev_observed_is_skip_2,
+        visible_with_previous.prev_track_id
+    from visible_with_previous
+    left join tracks on visible_with_previous.track_id = tracks.track_id
+    left join tracks as prev_tracks on visible_with_previous.prev_track_id = prev_tracks.track_id
 ),
 
 final as (
