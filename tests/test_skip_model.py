@@ -201,3 +201,43 @@ def test_forward_recursion_marginalises_the_hidden_skips():
     np.testing.assert_allclose(p, [0.9, 0.83, 0.83 * 0.9 + 0.17 * 0.2, 0.2, 0.34])
     with pytest.raises(ValueError, match="steps"):
         skip_model.forward_recursion(q0, q1, np.array([1, 3, 2, 1, 2]), start)
+
+
+def test_fit_sample_keeps_whole_sessions_near_the_cap():
+    """20,000 rows in sessions of 1-30 events, a cap of 5,000: every session is kept whole
+    or dropped whole, the kept rows are about the cap, and a cap above the rows keeps all."""
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(1, 31, size=1300)
+    sizes = sizes[np.cumsum(sizes) <= 20_000]
+    sessions = np.repeat([f"s{i}" for i in range(len(sizes))], sizes)
+    mask = skip_model.fit_sample(sessions, 5_000, seed=SEED)
+    kept = pd.Series(mask).groupby(sessions).agg(["min", "max"])
+    assert (kept["min"] == kept["max"]).all()
+    assert 4_000 <= mask.sum() <= 6_000
+    assert skip_model.fit_sample(sessions, len(sessions), seed=SEED).all()
+    np.testing.assert_array_equal(mask, skip_model.fit_sample(sessions, 5_000, seed=SEED))
+
+
+def test_capped_fit_samples_training_events_and_still_beats_repeat_last(skip_run: SkipRun):
+    """A cap below the demo's training events fits on a share of them (recorded) and the model
+    still beats the repeat-last baseline on the same test split."""
+    full = skip_run.results[skip_model.MODEL_NAME].params
+    cap = full["n_train_events"] // 3
+    params = {k: full[k] for k in skip_model.PARAM_GRID[0]}
+    with duckdb.connect(str(skip_run.warehouse), read_only=True) as con:
+        results, _, _ = skip_model.run(
+            con, None, seed=SEED, param_grid=[params], max_fit_events=cap
+        )
+    by_name = {r.model_name: r for r in results}
+    capped = by_name[skip_model.MODEL_NAME]
+    assert capped.params["n_train_events_available"] == full["n_train_events"]
+    assert 0.7 * cap <= capped.params["n_train_events"] <= 1.3 * cap
+    assert capped.metrics["maa"] > by_name["repeat_last"].metrics["maa"]
+
+
+def test_prediction_in_slices_of_sessions_equals_one_pass(skip_run: SkipRun):
+    with duckdb.connect(str(skip_run.warehouse), read_only=True) as con:
+        features = skip_model.feature_frame(skip_model.load_events(con))
+    whole = skip_model.predict_chain(skip_run.model, features, chunk_rows=len(features) + 1)
+    sliced = skip_model.predict_chain(skip_run.model, features, chunk_rows=997)
+    np.testing.assert_array_equal(sliced, whole)
