@@ -28,6 +28,17 @@ from models_py.warehouse import Paths
 STAGE = "pipeline"
 STEPS = ("generate", "build", "rebuild", "train", "score", "publish")
 TOP_MODELS = 10
+
+
+def built(rec: Recorder) -> Step | None:
+    """The full build the ``pipeline`` stage of this run measured (into the benchmark's
+    warehouse, at its scale), when it succeeded: later stages reuse it, not rebuild it."""
+    return next(
+        (s for s in rec.steps if s.stage == STAGE and s.step == "build" and s.status == "ok"),
+        None,
+    )
+
+
 # rows of a build: the staged rows of the three large sources (playlist entries, session
 # events, scrobbles); a fixed list of relations the build makes
 STAGED = (

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks import pipeline
-from benchmarks.harness import Recorder, Step, markdown_table
+from benchmarks.harness import Recorder, markdown_table
 from benchmarks.prepare import BenchDirs, BenchOptions, ensure_raw_data
 from models_py.generate import SOURCES
 
@@ -43,19 +43,6 @@ def scales(opts: BenchOptions) -> list[float]:
     return [round(base * f, 6) for f in FACTORS]
 
 
-def pipeline_build(rec: Recorder) -> Step | None:
-    """The full build the ``pipeline`` stage of this run measured at the benchmark's scale
-    (the same generate + build on the same data: not built twice)."""
-    return next(
-        (
-            s
-            for s in rec.steps
-            if s.stage == pipeline.STAGE and s.step == "build" and s.status == "ok"
-        ),
-        None,
-    )
-
-
 def run(rec: Recorder, opts: BenchOptions) -> dict:
     """Generate and build at each scale; the log-log slope of build time against rows."""
     points = []
@@ -69,7 +56,7 @@ def run(rec: Recorder, opts: BenchOptions) -> dict:
         generate_s = step.seconds if step.status == "ok" else None
         if opts.stop_after("generate"):
             continue
-        build = pipeline_build(rec) if scale == opts.scale else None
+        build = pipeline.built(rec) if scale == opts.scale else None
         reused = build is not None
         if build is None:
             build = pipeline.full_build(rec, scaled, STAGE, f"build s={scale:g}")

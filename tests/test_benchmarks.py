@@ -163,10 +163,10 @@ def test_pandas_peer_counts_pairs_and_means_by_hand():
 
 @pytest.mark.dbt
 def test_pipeline_floor_and_pandas_peer_stages(tmp_path):
-    """The whole job at a tiny scale; the floor reuses the pipeline's build; the pandas
-    peer agrees with the marts."""
-    stages = "pipeline,floor,pandas_peer"
-    proc, doc = bench(tmp_path, "--scale", "0.05", "--stages", stages)
+    """The whole job at a tiny scale; the floor and continuation reuse the pipeline's
+    build; the pandas peer agrees with the marts."""
+    stages = "pipeline,floor,pandas_peer,continuation"
+    proc, doc = bench(tmp_path, *TINY, "--stages", stages)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     names = [(s["stage"], s["step"]) for s in doc["steps"]]
     assert names == [
@@ -181,13 +181,24 @@ def test_pipeline_floor_and_pandas_peer_stages(tmp_path):
         ("pandas_peer", "dbt"),
         ("pandas_peer", "pandas_load"),
         ("pandas_peer", "pandas_transform"),
+        ("continuation", "generate"),
+        ("continuation", "build"),
+        ("continuation", "evaluate"),
     ]
     for s in doc["steps"]:
-        reused = s["step"] == "generate" and s["stage"] != "pipeline"
+        where = (s["stage"], s["step"])
+        reused = where == ("continuation", "build") or (
+            s["step"] == "generate" and s["stage"] != "pipeline"
+        )
         assert s["status"] == ("skipped" if reused else "ok"), s
         assert s["peak_rss_mb"] > 50
         if s["status"] == "ok":
             assert s["seconds"] > 0 and s["rows"] > 0 and s["rows_per_second"] > 0, s
+    (cont_build,) = [
+        s for s in doc["steps"] if s["stage"] == "continuation" and s["step"] == "build"
+    ]
+    assert cont_build["note"].startswith("reused the pipeline stage's build")
+    assert doc["stages"]["continuation"]["methods"]
     gen = doc["steps"][0]
     assert gen["details"]["sources"] == ["mpd", "lastfm", "spotify", "mssd"]
 
