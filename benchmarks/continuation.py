@@ -15,6 +15,7 @@ from benchmarks import pipeline
 from benchmarks.harness import Recorder, markdown_table
 from benchmarks.prepare import BenchOptions, count_rows, dbt_build, ensure_raw_data
 from models_py import continuation
+from models_py.warehouse import memory_limit
 
 STAGE = "continuation"
 STEPS = ("generate", "build", "evaluate")
@@ -53,7 +54,8 @@ def run(rec: Recorder, opts: BenchOptions) -> dict:
         return {}
 
     with rec.step(STAGE, "evaluate") as step:
-        settings = {"memory_limit": opts.memory_limit} if opts.memory_limit else {}
+        # as `models_py.continuation` runs it: LW_DUCKDB_MEMORY_LIMIT unless --memory-limit
+        settings = {"memory_limit": opts.memory_limit or memory_limit()}
         with duckdb.connect(str(opts.dirs.warehouse), read_only=True, config=settings) as con:
             con.execute("set enable_progress_bar = false")
             duckdb_settings = dict(

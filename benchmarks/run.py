@@ -72,7 +72,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stop each stage after this step (e.g. generate the data ahead of a run)",
     )
     parser.add_argument(
-        "--memory-limit", default=None, help="DuckDB memory_limit for the evaluation, e.g. 12GB"
+        "--memory-limit",
+        default=None,
+        help="DuckDB memory_limit of the continuation evaluation, e.g. 12GB "
+        "(default: $LW_DUCKDB_MEMORY_LIMIT or 8GB, as for dbt)",
     )
     parser.add_argument(
         "--scale-base",

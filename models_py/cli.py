@@ -9,7 +9,15 @@ from pathlib import Path
 
 import duckdb
 
-from models_py.warehouse import DATA_DIR, DbtError, Paths, one_line, run_dbt
+from models_py.warehouse import (
+    DATA_DIR,
+    DbtError,
+    Paths,
+    SettingError,
+    memory_limit,
+    one_line,
+    run_dbt,
+)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -197,4 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command != "build":
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         args.dbt_args = unknown
+    try:
+        memory_limit()  # dbt and Python read it: a typo fails here, not mid-build
+    except SettingError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return args.func(args)

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from models_py.warehouse import Paths
+from models_py.warehouse import Paths, open_duckdb
 
 # Score tables a run may replace, with their column types (DuckDB). Identifiers reaching
 # SQL come only from here.
@@ -130,9 +130,8 @@ class ArtifactError(RuntimeError):
 @contextmanager
 def connect(paths: Paths, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse, closed afterwards (DuckDB locks the file)."""
-    con = duckdb.connect(str(paths.warehouse), read_only=read_only)
+    con = open_duckdb(paths.warehouse, read_only=read_only)
     try:
-        con.execute("set enable_progress_bar = false")
         yield con
     finally:
         con.close()

@@ -58,7 +58,7 @@ import duckdb
 import pandas as pd
 
 from models_py import ml_store
-from models_py.warehouse import Paths
+from models_py.warehouse import Paths, open_duckdb
 
 __all__ = [
     "BASES",
@@ -553,8 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     path = args.warehouse or str(Paths.from_env().warehouse)
-    with duckdb.connect(path, read_only=True) as con:
-        con.execute("set enable_progress_bar = false")
+    with open_duckdb(path, read_only=True) as con:
         run(con, seed=args.seed)
     return 0
 

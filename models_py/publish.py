@@ -43,7 +43,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from models_py.warehouse import Paths
+from models_py.warehouse import Paths, open_duckdb
 
 __all__ = ["Snapshot", "publish", "published_dir", "current_version", "recover"]
 
@@ -165,8 +165,7 @@ def _latest_ml_run(con: duckdb.DuckDBPyConnection) -> str | None:
 def _export(warehouse: Path, directory: Path, progress: bool) -> tuple[dict[str, int], str | None]:
     """Copy every mart to ``directory/<table>.parquet``; return rows per table."""
     tables: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set enable_progress_bar = false")
+    with open_duckdb(warehouse, read_only=True) as con:
         names = _mart_tables(con)
         if not names:
             raise RuntimeError(f"{warehouse}: no tables in schema {PUBLISHED_SCHEMA}; run a build")
@@ -185,7 +184,7 @@ def _export(warehouse: Path, directory: Path, progress: bool) -> tuple[dict[str,
 
 def _write_catalog(path: Path, version_dir: Path, manifest: dict) -> None:
     """A small DuckDB file of views over one version's Parquet files, plus its manifest."""
-    with duckdb.connect(str(path)) as con:
+    with open_duckdb(path) as con:
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
         for name in manifest["tables"]:
             parquet = _sql_string(str(version_dir / f"{name}.parquet"))

@@ -28,6 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from models_py.warehouse import open_duckdb  # noqa: E402
+
 FEATURES = ["danceability", "energy", "speechiness", "acousticness", "instrumentalness",
             "liveness", "valence"]  # fmt: skip
 KERNELS = ["linear", "poly", "rbf", "sigmoid"]
@@ -596,8 +598,7 @@ def build_report(warehouse: Path, out: Path | None = None, progress: bool = True
     """Write the report for `warehouse` and return its path (atomically replaced)."""
     t0 = time.perf_counter()
     out = out or default_out(warehouse)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set enable_progress_bar = false")
+    with open_duckdb(warehouse, read_only=True) as con:
         row = con.execute(SUMMARY_SQL).fetchall()[0]
         names = [d[0] for d in con.description]
         summary = dict(zip(names, row, strict=True))
