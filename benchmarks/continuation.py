@@ -9,13 +9,11 @@ reads are built from), ``build`` those marts with dbt (models and their data tes
 
 from __future__ import annotations
 
-import duckdb
-
 from benchmarks import pipeline
 from benchmarks.harness import Recorder, markdown_table
 from benchmarks.prepare import BenchOptions, count_rows, dbt_build, ensure_raw_data
 from models_py import continuation
-from models_py.warehouse import memory_limit
+from models_py.warehouse import open_duckdb
 
 STAGE = "continuation"
 STEPS = ("generate", "build", "evaluate")
@@ -55,9 +53,7 @@ def run(rec: Recorder, opts: BenchOptions) -> dict:
 
     with rec.step(STAGE, "evaluate") as step:
         # as `models_py.continuation` runs it: LW_DUCKDB_MEMORY_LIMIT unless --memory-limit
-        settings = {"memory_limit": opts.memory_limit or memory_limit()}
-        with duckdb.connect(str(opts.dirs.warehouse), read_only=True, config=settings) as con:
-            con.execute("set enable_progress_bar = false")
+        with open_duckdb(opts.dirs.warehouse, read_only=True, limit=opts.memory_limit) as con:
             duckdb_settings = dict(
                 con.execute(
                     "select name, value from duckdb_settings() "

@@ -58,21 +58,28 @@ class SettingError(ValueError):
     """An environment setting has a value we cannot use; the message is one line."""
 
 
-def memory_limit() -> str:
-    """`LW_DUCKDB_MEMORY_LIMIT` (default 8GB), checked: a number and a unit, like 512MB."""
-    value = (os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT).strip()
+def _memory_size(value: str, name: str) -> str:
+    """``value`` when it is a number and a unit, like 512MB; else a SettingError naming it."""
+    value = value.strip()
     if not _MEMORY_SIZE.match(value):
         raise SettingError(
-            f"{MEMORY_LIMIT_ENV}={value!r} is not a memory size: write a number and a unit, "
-            "e.g. 8GB or 512MB"
+            f"{name}={value!r} is not a memory size: write a number and a unit, e.g. 8GB or 512MB"
         )
     return value
 
 
-def open_duckdb(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to a DuckDB file within `memory_limit()` (it spills to disk beyond it),
-    without the progress bar; the caller closes it (DuckDB locks the file meanwhile)."""
-    limit = memory_limit()
+def memory_limit() -> str:
+    """`LW_DUCKDB_MEMORY_LIMIT` (default 8GB), checked."""
+    return _memory_size(os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV)
+
+
+def open_duckdb(
+    path: str | os.PathLike, read_only: bool = False, limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file within ``limit`` (default `memory_limit()`; it spills
+    to disk beyond it), without the progress bar; the caller closes it (DuckDB locks the
+    file meanwhile)."""
+    limit = memory_limit() if limit is None else _memory_size(limit, "memory_limit")
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute(f"set memory_limit = '{limit}'")
     con.execute("set enable_progress_bar = false")
