@@ -25,6 +25,17 @@
         'lastfm_comma': {'duckdb': '%d %b %Y, %H:%M', 'spark': 'd MMM yyyy, HH:mm'},
         'lastfm_plain': {'duckdb': '%d %b %Y %H:%M', 'spark': 'd MMM yyyy HH:mm'},
         'date': {'duckdb': '%Y-%m-%d', 'spark': 'yyyy-MM-dd'},
+        'iso_frac_z': {'duckdb': '%Y-%m-%dT%H:%M:%S.%fZ', 'spark': "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"},
+        'iso_offset': {'duckdb': '%Y-%m-%dT%H:%M:%S%z', 'spark': "yyyy-MM-dd'T'HH:mm:ssXXX"},
+        'iso_frac': {'duckdb': '%Y-%m-%d %H:%M:%S.%f', 'spark': 'yyyy-MM-dd HH:mm:ss.SSSSSS'},
+        'dmy_hms': {'duckdb': '%d/%m/%Y %H:%M:%S', 'spark': 'd/M/yyyy H:mm:ss'},
+        'dmy_hm': {'duckdb': '%d/%m/%Y %H:%M', 'spark': 'd/M/yyyy H:mm'},
+        'mdy_hms': {'duckdb': '%m/%d/%Y %H:%M:%S', 'spark': 'M/d/yyyy H:mm:ss'},
+        'mdy_hm': {'duckdb': '%m/%d/%Y %H:%M', 'spark': 'M/d/yyyy H:mm'},
+        'dmy2_hm': {'duckdb': '%d/%m/%y %H:%M', 'spark': 'd/M/yy H:mm'},
+        'mdy2_hm': {'duckdb': '%m/%d/%y %H:%M', 'spark': 'M/d/yy H:mm'},
+        'dmy_dot_hm': {'duckdb': '%d.%m.%Y %H:%M', 'spark': 'd.M.yyyy H:mm'},
+        'dmy_dot_hms': {'duckdb': '%d.%m.%Y %H:%M:%S', 'spark': 'd.M.yyyy H:mm:ss'},
     }) }}
 {%- endmacro %}
 

@@ -18,17 +18,19 @@
             'master_metadata_album_album_name'],
         'album_mbid': ['album_mbid', 'album mbid', 'albummbid', 'release_mbid'],
         'track_name': ['track', 'track_name', 'trackname', 'track name', 'title', 'song',
-            'song_name', 'name', 'master_metadata_track_name'],
+            'song_name', 'song_title', 'song title', 'track_title', 'name',
+            'master_metadata_track_name'],
         'track_mbid': ['track_mbid', 'track mbid', 'trackmbid', 'recording_mbid', 'mbid'],
-        'played_at_epoch': ['uts', 'unix_timestamp', 'timestamp_unix', 'epoch'],
+        'played_at_epoch': ['uts', 'unix_timestamp', 'timestamp_unix', 'epoch', 'unixtime'],
         'played_at_text': ['utc_time', 'timestamp', 'date', 'time', 'datetime', 'date_time',
-            'played_at', 'scrobble_time', 'scrobbled_at', 'listened_at', 'ts', 'endtime'],
+            'played_at', 'scrobble_time', 'scrobbled_at', 'listened_at', 'ts', 'endtime',
+            'played', 'time_utc', 'utc_date', 'scrobble_date'],
     }) }}
 {%- endmacro %}
 
 {% macro lastfm_columns() -%}
     {{ return(['user_name', 'artist_name', 'artist_mbid', 'album_name', 'album_mbid',
-        'track_name', 'track_mbid', 'played_at_epoch', 'played_at_text']) }}
+        'track_name', 'track_mbid', 'played_at_epoch', 'played_at_text', 'played_at_layout']) }}
 {%- endmacro %}
 
 {#- Map a header to our columns: {our column: header column or none}. -#}
@@ -60,24 +62,72 @@
     )
 {%- endmacro %}
 
+{#- The header columns that may hold the play time, in order of preference. -#}
+{% macro lastfm_time_candidates(header_columns) -%}
+    {%- set aliases = lastfm_header_aliases() -%}
+    {%- set found = [] -%}
+    {%- for a in aliases.played_at_epoch + aliases.played_at_text
+        if a in header_columns and a not in found -%}
+        {% do found.append(a) %}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- A header-less `artist,album,track,date` file: four columns, the first line's last
+    value a time or empty (a now-playing row), never a name. -#}
+{% macro lastfm_is_plain_4(header) -%}
+    {{ return(header.columns | length == 4 and (header.columns[3] in ['column3', '']
+        or modules.re.search('[0-9]', header.columns[3]) is not none)) }}
+{%- endmacro %}
+
+{#- The layout of a file's play times: decided on the file (time_layouts.sql). -#}
+{% macro lastfm_time_layout(path, relation, columns) -%}
+    {%- set found = detect_time_layout(path, relation, columns, '2002-03-01') -%}
+    {{ return(found if found else {'column': columns[0], 'layout': none}) }}
+{%- endmacro %}
+
+{#- `case filename when … then '<layout>' end`: the per-file layouts of one read_csv. -#}
+{% macro layout_by_file(layouts) -%}
+    case filename
+        {%- for f, layout in layouts.items() %}
+        when {{ sql_string(f) }} then {{ sql_string(layout) if layout else 'null' }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
 {% macro lastfm_raw_select(files) -%}
     {%- set iso_z = '^[0-9]{4}-[0-9]{2}-[0-9]{2}t[0-9:]{8}z?$' -%}
-    {%- set text_date = '^[0-9]{1,2} [a-z]{3} [0-9]{4},? [0-9]{1,2}:[0-9]{2}$' -%}
     {%- set headered = [] -%}
-    {%- set tsv_1k = [] -%}
-    {%- set plain_4 = [] -%}
+    {%- set tsv_1k = {} -%}
+    {%- set plain_4 = {} -%}
     {%- set json_files = files_matching(files, '\.json$') -%}
+    {%- set tsv_columns = "columns = {'user_name': 'varchar', 'played_at_text': 'varchar', "
+        ~ "'artist_mbid': 'varchar', 'artist_name': 'varchar', 'track_mbid': 'varchar', "
+        ~ "'track_name': 'varchar'}" -%}
+    {%- set plain_columns = "columns = {'artist_name': 'varchar', 'album_name': 'varchar', "
+        ~ "'track_name': 'varchar', 'played_at_text': 'varchar'}" -%}
     {%- for f in files if f not in json_files -%}
         {%- set header = csv_header(f) -%}
         {%- set mapping = lastfm_header_mapping(header.columns) -%}
-        {%- if mapping.artist_name and mapping.track_name
-            and (mapping.played_at_epoch or mapping.played_at_text) -%}
-            {% do headered.append({'file': f, 'mapping': mapping, 'delimiter': header.delimiter}) %}
+        {%- set times = lastfm_time_candidates(header.columns) -%}
+        {%- if mapping.artist_name and mapping.track_name and times -%}
+            {%- set quoted = [] -%}
+            {%- for t in times %}{% do quoted.append('"' ~ t ~ '"') %}{% endfor -%}
+            {%- set relation = 'read_csv(' ~ sql_string(f) ~ ', header = true, '
+                ~ 'all_varchar = true, null_padding = true)' -%}
+            {%- set time = lastfm_time_layout(f, relation, quoted) -%}
+            {% do headered.append({'file': f, 'mapping': mapping, 'time': time}) %}
         {%- elif header.columns | length == 6 and header.delimiter == '\t'
             and modules.re.match(iso_z, header.columns[1]) -%}
-            {% do tsv_1k.append(f) %}
-        {%- elif header.columns | length == 4 and modules.re.match(text_date, header.columns[3]) -%}
-            {% do plain_4.append(f) %}
+            {%- set relation = 'read_csv(' ~ sql_string(f) ~ ", header = false, "
+                ~ "auto_detect = false, delim = '\t', quote = '', escape = '', "
+                ~ 'null_padding = true, ' ~ tsv_columns ~ ')' -%}
+            {% do tsv_1k.update({f: lastfm_time_layout(f, relation, ['played_at_text']).layout}) %}
+        {%- elif lastfm_is_plain_4(header) -%}
+            {%- set relation = 'read_csv(' ~ sql_string(f) ~ ", header = false, "
+                ~ "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                ~ 'null_padding = true, ' ~ plain_columns ~ ')' -%}
+            {% do plain_4.update({f: lastfm_time_layout(f, relation, ['played_at_text']).layout}) %}
         {%- else -%}
             {{ lastfm_unknown_layout_error(f, header) }}
         {%- endif -%}
@@ -95,7 +145,12 @@
         union all by name
         select
             {%- for c in lastfm_columns() %}
-            {%- if h.mapping[c] %}
+            {%- if c == 'played_at_text' %}
+            "{{ h.time.column | replace('"', '') }}" as played_at_text,
+            {%- elif c == 'played_at_layout' %}
+            {{ sql_string(h.time.layout) if h.time.layout else 'null' }} as played_at_layout,
+            {%- elif c == 'played_at_epoch' %}
+            {%- elif h.mapping[c] %}
             "{{ h.mapping[c] }}" as {{ c }},
             {%- elif c == 'user_name' %}
             {{ lastfm_user_from_filename('filename') }} as user_name,
@@ -120,10 +175,11 @@
             track_name,
             track_mbid,
             played_at_text,
+            {{ layout_by_file(tsv_1k) }} as played_at_layout,
             'lastfm_1k_tsv' as source_format,
             filename as source_file
         from read_csv(
-            {{ sql_string_list(tsv_1k) }},
+            {{ sql_string_list(tsv_1k.keys() | list) }},
             header = false,
             auto_detect = false,
             delim = '\t',
@@ -131,10 +187,7 @@
             escape = '',
             null_padding = true,
             filename = true,
-            columns = {
-                'user_name': 'varchar', 'played_at_text': 'varchar', 'artist_mbid': 'varchar',
-                'artist_name': 'varchar', 'track_mbid': 'varchar', 'track_name': 'varchar'
-            }
+            {{ tsv_columns }}
         )
         {%- endif %}
         {%- if plain_4 %}
@@ -145,10 +198,11 @@
             album_name,
             track_name,
             played_at_text,
+            {{ layout_by_file(plain_4) }} as played_at_layout,
             'artist_album_track_date' as source_format,
             filename as source_file
         from read_csv(
-            {{ sql_string_list(plain_4) }},
+            {{ sql_string_list(plain_4.keys() | list) }},
             header = false,
             auto_detect = false,
             delim = ',',
@@ -156,47 +210,11 @@
             escape = '"',
             null_padding = true,
             filename = true,
-            columns = {
-                'artist_name': 'varchar', 'album_name': 'varchar',
-                'track_name': 'varchar', 'played_at_text': 'varchar'
-            }
+            {{ plain_columns }}
         )
         {%- endif %}
         {%- if json_files %}
-        {%- set text_struct = 'struct(mbid varchar, "#text" varchar, name varchar)' %}
-        {%- set recent_struct = 'struct(track struct(artist ' ~ text_struct ~ ', album '
-            ~ text_struct ~ ', name varchar, mbid varchar, '
-            ~ 'date struct(uts varchar, "#text" varchar), '
-            ~ '"@attr" struct(nowplaying varchar))[], "@attr" struct("user" varchar, page varchar))' %}
-        union all by name
-        select
-            coalesce(user_name, {{ lastfm_user_from_filename('filename') }}) as user_name,
-            coalesce(t.artist."#text", t.artist.name) as artist_name,
-            t.artist.mbid as artist_mbid,
-            coalesce(t.album."#text", t.album.name) as album_name,
-            t.album.mbid as album_mbid,
-            t.name as track_name,
-            t.mbid as track_mbid,
-            t.date.uts as played_at_epoch,
-            coalesce(
-                t.date."#text",
-                case when t."@attr".nowplaying = 'true' then 'now playing' end
-            ) as played_at_text,
-            'recenttracks_json' as source_format,
-            filename as source_file
-        from (
-            select
-                filename,
-                recenttracks."@attr"."user" as user_name,
-                unnest(recenttracks.track) as t
-            from read_json(
-                {{ sql_string_list(json_files) }},
-                format = 'auto',
-                filename = true,
-                maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
-                columns = {recenttracks: '{{ recent_struct }}'}
-            )
-        )
+        {{ lastfm_json_parts(json_files) }}
         {%- endif %}
     )
     select
@@ -208,6 +226,82 @@
         file_times.file_modified_at
     from parts
     inner join file_times on parts.source_file = file_times.source_file
+{%- endmacro %}
+
+{#- user.getRecentTracks JSON: pages (`{"recenttracks": {"track": […], "@attr": {user}}}`)
+    or a bare array of its track objects (what scripts save of `recenttracks.track`). The
+    kind is told by the document's first character. -#}
+{% macro lastfm_json_parts(json_files) -%}
+    {%- set firsts = run_query('select filename, left(ltrim(content), 1) from read_text('
+        ~ sql_string_list(json_files) ~ ')').rows -%}
+    {%- set arrays = [] -%}
+    {%- set pages = [] -%}
+    {%- for r in firsts -%}
+        {%- do (arrays if r[1] == '[' else pages).append(r[0]) -%}
+    {%- endfor -%}
+    {%- set text_struct = 'struct(mbid varchar, "#text" varchar, name varchar)' %}
+    {%- set track_struct = 'struct(artist ' ~ text_struct ~ ', album '
+        ~ text_struct ~ ', name varchar, mbid varchar, '
+        ~ 'date struct(uts varchar, "#text" varchar), '
+        ~ '"@attr" struct(nowplaying varchar))' %}
+    {%- set recent_struct = 'struct(track ' ~ track_struct ~ '[], '
+        ~ '"@attr" struct("user" varchar, page varchar))' %}
+    {%- for kind in ['pages', 'arrays'] %}
+    {%- set kind_files = pages if kind == 'pages' else arrays %}
+    {%- if kind_files %}
+    union all by name
+    select
+        coalesce(user_name, {{ lastfm_user_from_filename('filename') }}) as user_name,
+        coalesce(t.artist."#text", t.artist.name) as artist_name,
+        t.artist.mbid as artist_mbid,
+        coalesce(t.album."#text", t.album.name) as album_name,
+        t.album.mbid as album_mbid,
+        t.name as track_name,
+        t.mbid as track_mbid,
+        t.date.uts as played_at_epoch,
+        coalesce(
+            t.date."#text",
+            case when t."@attr".nowplaying = 'true' then 'now playing' end
+        ) as played_at_text,
+        cast(null as varchar) as played_at_layout,
+        'recenttracks_json' as source_format,
+        filename as source_file
+    from (
+        {%- if kind == 'pages' %}
+        select
+            filename,
+            recenttracks."@attr"."user" as user_name,
+            unnest(recenttracks.track) as t
+        from read_json(
+            {{ sql_string_list(kind_files) }},
+            format = 'auto',
+            filename = true,
+            maximum_object_size = {{ max_file_size(kind_files) + 1048576 }},
+            columns = {recenttracks: '{{ recent_struct }}'}
+        )
+        {%- else %}
+        select
+            filename,
+            cast(null as varchar) as user_name,
+            struct_pack(
+                artist := artist, album := album, name := name, mbid := mbid, date := date,
+                "@attr" := "@attr"
+            ) as t
+        from read_json(
+            {{ sql_string_list(kind_files) }},
+            format = 'array',
+            filename = true,
+            maximum_object_size = {{ max_file_size(kind_files) + 1048576 }},
+            columns = {
+                'artist': '{{ text_struct }}', 'album': '{{ text_struct }}', 'name': 'varchar',
+                'mbid': 'varchar', 'date': 'struct(uts varchar, "#text" varchar)',
+                '@attr': 'struct(nowplaying varchar)'
+            }
+        )
+        {%- endif %}
+    )
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- The one-line error for a Last.fm file in none of the layouts we know (both engines). -#}

@@ -382,35 +382,42 @@
 
 {% macro spark_lastfm_raw_select(files, infos) -%}
     {%- set iso_z = '^[0-9]{4}-[0-9]{2}-[0-9]{2}t[0-9:]{8}z?$' -%}
-    {%- set text_date = '^[0-9]{1,2} [a-z]{3} [0-9]{4},? [0-9]{1,2}:[0-9]{2}$' -%}
     {%- set json_files = files_matching(files, '\.json$') -%}
     {%- set parts = [] -%}
     {%- for f in files if f not in json_files -%}
         {%- set header = csv_header(f) -%}
         {%- set mapping = lastfm_header_mapping(header.columns) -%}
+        {%- set times = lastfm_time_candidates(header.columns) -%}
         {%- set view = spark_view_name('lastfm', f) -%}
         {%- set user = sql_string(spark_lastfm_user(f)) -%}
-        {%- if mapping.artist_name and mapping.track_name
-            and (mapping.played_at_epoch or mapping.played_at_text) -%}
+        {%- if mapping.artist_name and mapping.track_name and times -%}
             {{ spark_csv_view(view, f, header.columns, header.delimiter) }}
+            {%- set quoted = [] -%}
+            {%- for t in times %}{% do quoted.append('`' ~ t ~ '`') %}{% endfor -%}
+            {%- set time = lastfm_time_layout(f, view, quoted) -%}
             {%- set exprs = {} -%}
             {%- for c in lastfm_columns() if mapping[c] -%}
                 {%- do exprs.update({c: '`' ~ mapping[c] ~ '`'}) -%}
             {%- endfor -%}
+            {%- do exprs.update({'played_at_epoch': none, 'played_at_text': time.column,
+                'played_at_layout': sql_string(time.layout) if time.layout else none}) -%}
             {%- if not mapping.user_name %}{% do exprs.update({'user_name': user}) %}{% endif -%}
             {%- do parts.append(spark_lastfm_part(view, exprs, 'csv_with_header', f, infos)) -%}
         {%- elif header.columns | length == 6 and header.delimiter == '\t'
             and modules.re.match(iso_z, header.columns[1]) -%}
             {{ spark_csv_view(view, f, ['user_name', 'played_at_text', 'artist_mbid',
                 'artist_name', 'track_mbid', 'track_name'], '\t', header=false, quote='') }}
-            {%- set exprs = {} -%}
+            {%- set time = lastfm_time_layout(f, view, ['played_at_text']) -%}
+            {%- set exprs = {'played_at_layout': sql_string(time.layout) if time.layout else none} -%}
             {%- for c in ['user_name', 'played_at_text', 'artist_mbid', 'artist_name',
                 'track_mbid', 'track_name'] %}{% do exprs.update({c: c}) %}{% endfor -%}
             {%- do parts.append(spark_lastfm_part(view, exprs, 'lastfm_1k_tsv', f, infos)) -%}
-        {%- elif header.columns | length == 4 and modules.re.match(text_date, header.columns[3]) -%}
+        {%- elif lastfm_is_plain_4(header) -%}
             {{ spark_csv_view(view, f, ['artist_name', 'album_name', 'track_name',
                 'played_at_text'], ',', header=false) }}
-            {%- set exprs = {'user_name': user} -%}
+            {%- set time = lastfm_time_layout(f, view, ['played_at_text']) -%}
+            {%- set exprs = {'user_name': user,
+                'played_at_layout': sql_string(time.layout) if time.layout else none} -%}
             {%- for c in ['artist_name', 'album_name', 'track_name', 'played_at_text'] -%}
                 {%- do exprs.update({c: c}) -%}
             {%- endfor -%}
@@ -457,6 +464,7 @@
                 t.date.`#text`,
                 case when t.`@attr`.nowplaying = 'true' then 'now playing' end
             ) as played_at_text,
+            cast(null as string) as played_at_layout,
             'recenttracks_json' as source_format,
             source_file,
             file_modified_at

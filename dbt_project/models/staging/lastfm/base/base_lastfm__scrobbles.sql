@@ -5,7 +5,7 @@
 {%- set played_at_expr -%}
     coalesce(
         {{ epoch_seconds_to_timestamp(nullif_blank('scrobbles.played_at_epoch')) }},
-        {{ parse_timestamp('scrobbles.played_at_text',
+        {{ parse_time_by_layout('scrobbles.played_at_text', 'scrobbles.played_at_layout',
             ['lastfm_comma', 'lastfm_plain', 'iso_z', 'iso_t', 'iso', 'iso_minute']) }}
     )
 {%- endset -%}
@@ -19,6 +19,7 @@
     {'name': 'track_mbid', 'raw': 'track_mbid', 'type': 'text'},
     {'name': 'played_at', 'raw': 'played_at_text', 'type': 'sql', 'expr': played_at_expr},
     {'name': 'played_at_epoch', 'raw': 'played_at_epoch', 'type': 'text'},
+    {'name': 'played_at_layout', 'raw': 'played_at_layout', 'type': 'text'},
 ] -%}
 {#- Last.fm started in 2002: earlier times are the 1970 stamps of broken clients. -#}
 {%- set checks = [
