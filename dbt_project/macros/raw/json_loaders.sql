@@ -153,69 +153,198 @@
     inner join file_times on parts.source_file = file_times.source_file
 {%- endmacro %}
 
-{#- The user's own playlists as Web API playlist-tracks pages (or playlist objects with a
-    name and a `tracks` page). The playlist is named by the file where the page has no name. -#}
+{#- The user's own playlists, in the layouts people export them:
+      * Web API playlist-tracks pages (or playlist objects with a name and a `tracks`
+        page), named by the file where the page has no name;
+      * Spotify's account-data export `{"playlists": [{name, items[{track{trackName,
+        artistName, albumName, trackUri}}]}]}`: every playlist under its own name;
+      * Exportify CSVs (classic `Track URI,…,Added At`, and 2024's `Track ID,…` with audio
+        features), one playlist per file named by the file.
+    A JSON document in none of these layouts stops the build with one line naming it. -#}
+{% macro spotify_playlist_feature_columns() -%}
+    {{ return(['danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness',
+        'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo',
+        'time_signature']) }}
+{%- endmacro %}
+
 {% macro spotify_playlists_raw_select(files) -%}
+    {%- set json_files = files_matching(files, '\.json$') -%}
+    {%- set csv_files = files_matching(files, '\.csv(\.gz)?$') -%}
+    {%- for f in files if f not in json_files and f not in csv_files -%}
+        {{ raw_file_error(f, 'not a playlist export we read (expected .json: Web API pages '
+            ~ 'or the account-data Playlist1.json; or .csv: Exportify)') }}
+    {%- endfor -%}
     {%- set item = 'struct(added_at varchar, is_local varchar, track struct('
         ~ 'id varchar, uri varchar, name varchar, duration_ms varchar, popularity varchar, '
         ~ 'artists struct(id varchar, name varchar, uri varchar)[], '
         ~ 'album struct(id varchar, name varchar, uri varchar, release_date varchar)))' -%}
+    {%- set account_item = 'struct(track struct(trackName varchar, artistName varchar, '
+        ~ 'albumName varchar, trackUri varchar), addedDate varchar)' -%}
+    {%- set stem = "regexp_extract(filename, '([^/\\\\]+)\\.(json|csv)(\\.gz)?$', 1)" -%}
     with {{ file_times_cte(files) }},
-    pages as (
+    parts as (
         select
-            filename,
-            coalesce(
-                name,
-                {#- `indie_playlist_tracks.json` names the playlist `indie` -#}
-                nullif(regexp_replace(
-                    regexp_extract(filename, '([^/\\\\]+)\.json$', 1),
-                    '[_ -]*(playlist[_ -]*)?tracks$', '', 'i'
-                ), ''),
-                regexp_extract(filename, '([^/\\\\]+)\.json$', 1)
-            ) as playlist_name,
-            regexp_extract(filename, '([^/\\\\]+)\.json$', 1) as playlist_file_stem,
-            coalesce(items, tracks.items) as items
-        from read_json(
-            {{ sql_string_list(files) }},
-            format = 'auto',
+            {%- for c in spotify_playlist_raw_columns() %}
+            cast(null as varchar) as {{ c }},
+            {%- endfor %}
+            cast(null as varchar) as source_file
+        where 1 = 0
+        {%- if json_files %}
+        {%- set documents -%}
+            read_json(
+                {{ sql_string_list(json_files) }},
+                format = 'auto',
+                filename = true,
+                maximum_object_size = {{ max_file_size(json_files) + 1048576 }},
+                columns = {
+                    name: 'varchar',
+                    items: '{{ item }}[]',
+                    tracks: 'struct(items {{ item }}[])',
+                    playlists: 'struct(name varchar, items {{ account_item }}[])[]'
+                }
+            )
+        {%- endset %}
+        {%- set unknown = run_query('select filename from ' ~ documents ~ ' where items is null'
+            ~ ' and tracks.items is null and playlists is null limit 1').rows %}
+        {%- if unknown -%}
+            {{ raw_file_error(unknown[0][0], 'not a playlist layout we know: a JSON document '
+                ~ 'with neither `items` (a Web API playlist-tracks page), `tracks.items` nor '
+                ~ '`playlists` (the account-data export)') }}
+        {%- endif %}
+        union all by name
+        select
+            pages.playlist_file_stem,
+            pages.playlist_name,
+            cast(pages.item_position as varchar) as item_position,
+            pages.item.added_at as added_at,
+            pages.item.is_local as is_local,
+            pages.item.track.id as track_id,
+            pages.item.track.uri as track_uri,
+            pages.item.track.name as track_name,
+            pages.item.track.duration_ms as duration_ms,
+            pages.item.track.popularity as popularity,
+            pages.item.track.artists[1].id as artist_id,
+            pages.item.track.artists[1].name as artist_name,
+            array_to_string(list_transform(pages.item.track.artists, lambda a: a.name), ', ')
+                as artist_names,
+            pages.item.track.album.id as album_id,
+            pages.item.track.album.name as album_name,
+            pages.item.track.album.release_date as album_release_date,
+            'api_page' as source_format,
+            pages.filename as source_file
+        from (
+            select
+                filename,
+                coalesce(
+                    name,
+                    {#- `indie_playlist_tracks.json` names the playlist `indie` -#}
+                    nullif(regexp_replace(
+                        {{ stem }}, '[_ -]*(playlist[_ -]*)?tracks$', '', 'i'
+                    ), ''),
+                    {{ stem }}
+                ) as playlist_name,
+                {{ stem }} as playlist_file_stem,
+                unnest(coalesce(items, tracks.items)) as item,
+                generate_subscripts(coalesce(items, tracks.items), 1) as item_position
+            from {{ documents }}
+            where playlists is null
+        ) as pages
+        union all by name
+        select
+            account.playlist.name as playlist_file_stem,
+            account.playlist.name as playlist_name,
+            cast(account.item_position as varchar) as item_position,
+            account.item.addedDate as added_at,
+            split_part(account.item.track.trackUri, ':', 3) as track_id,
+            account.item.track.trackUri as track_uri,
+            account.item.track.trackName as track_name,
+            account.item.track.artistName as artist_name,
+            account.item.track.artistName as artist_names,
+            account.item.track.albumName as album_name,
+            'account_data' as source_format,
+            account.filename as source_file
+        from (
+            select
+                playlists.filename,
+                playlists.playlist,
+                unnest(playlists.playlist.items) as item,
+                generate_subscripts(playlists.playlist.items, 1) as item_position
+            from (
+                select
+                    filename,
+                    unnest(playlists) as playlist
+                from {{ documents }}
+                where playlists is not null
+            ) as playlists
+        ) as account
+        {%- endif %}
+        {%- for f in csv_files %}
+        {%- set header = csv_header(f) -%}
+        {%- set names = [] -%}
+        {%- for c in header.columns %}{% do names.append(c | trim) %}{% endfor -%}
+        {%- set has = {} -%}
+        {%- for c in names %}{% do has.update({c: true}) %}{% endfor -%}
+        {%- if not (has['track uri'] or has['track id']) or not has['track name'] -%}
+            {{ raw_file_error(f, 'not an Exportify playlist CSV: its header lacks '
+                ~ '"Track URI" or "Track ID", or "Track Name" (header has: '
+                ~ names | join(', ') ~ ')') }}
+        {%- endif %}
+        {%- set sep = "', '" if has['artist uri(s)'] else "','" %}
+        union all by name
+        select
+            {{ stem }} as playlist_file_stem,
+            {{ stem }} as playlist_name,
+            cast(row_number() over () as varchar) as item_position,
+            "added at" as added_at,
+            {%- if has['track uri'] %}
+            split_part("track uri", ':', 3) as track_id,
+            "track uri" as track_uri,
+            {%- else %}
+            "track id" as track_id,
+            'spotify:track:' || "track id" as track_uri,
+            {%- endif %}
+            "track name" as track_name,
+            {{ '"track duration (ms)"' if has['track duration (ms)'] else '"duration (ms)"'
+                if has['duration (ms)'] else 'null' }} as duration_ms,
+            {{ '"popularity"' if has['popularity'] else 'null' }} as popularity,
+            {{ "split_part(split_part(\"artist uri(s)\", ',', 1), ':', 3)"
+                if has['artist uri(s)'] else 'null' }} as artist_id,
+            split_part("artist name(s)", {{ sep }}, 1) as artist_name,
+            "artist name(s)" as artist_names,
+            {{ "split_part(\"album uri\", ':', 3)" if has['album uri'] else 'null' }} as album_id,
+            "album name" as album_name,
+            {{ '"album release date"' if has['album release date'] else '"release date"'
+                if has['release date'] else 'null' }} as album_release_date,
+            {%- for c in spotify_playlist_feature_columns() %}
+            {%- set col = c | replace('_', ' ') %}
+            {{ '"' ~ col ~ '"' if has[col] else 'null' }} as {{ c }},
+            {%- endfor %}
+            'exportify_csv' as source_format,
+            filename as source_file
+        from read_csv(
+            {{ sql_string(f) }},
+            header = true,
+            all_varchar = true,
+            null_padding = true,
             filename = true,
-            maximum_object_size = {{ max_file_size(files) + 1048576 }},
-            columns = {
-                name: 'varchar',
-                items: '{{ item }}[]',
-                tracks: 'struct(items {{ item }}[])'
-            }
+            names = {{ sql_string_list(names) }}
         )
-    ),
-    items as (
-        select
-            filename,
-            playlist_name,
-            playlist_file_stem,
-            unnest(items) as item,
-            unnest(generate_series(1, len(items))) as item_position
-        from pages
+        {%- endfor %}
     )
     select
-        items.playlist_file_stem,
-        items.playlist_name,
-        cast(items.item_position as varchar) as item_position,
-        items.item.added_at as added_at,
-        items.item.is_local as is_local,
-        items.item.track.id as track_id,
-        items.item.track.uri as track_uri,
-        items.item.track.name as track_name,
-        items.item.track.duration_ms as duration_ms,
-        items.item.track.popularity as popularity,
-        items.item.track.artists[1].id as artist_id,
-        items.item.track.artists[1].name as artist_name,
-        array_to_string(list_transform(items.item.track.artists, lambda a: a.name), ', ')
-            as artist_names,
-        items.item.track.album.id as album_id,
-        items.item.track.album.name as album_name,
-        items.item.track.album.release_date as album_release_date,
-        items.filename as source_file,
+        {%- for c in spotify_playlist_raw_columns() %}
+        cast(parts.{{ c }} as varchar) as {{ c }},
+        {%- endfor %}
+        parts.source_file,
         file_times.file_modified_at
-    from items
-    inner join file_times on items.filename = file_times.source_file
+    from parts
+    inner join file_times on parts.source_file = file_times.source_file
+{%- endmacro %}
+
+{#- The columns every playlist layout is mapped to (text; staging types them). -#}
+{% macro spotify_playlist_raw_columns() -%}
+    {{ return(['playlist_file_stem', 'playlist_name', 'item_position', 'added_at', 'is_local',
+        'track_id', 'track_uri', 'track_name', 'duration_ms', 'popularity', 'artist_id',
+        'artist_name', 'artist_names', 'album_id', 'album_name', 'album_release_date']
+        + spotify_playlist_feature_columns() + ['source_format']) }}
 {%- endmacro %}

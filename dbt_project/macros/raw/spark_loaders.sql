@@ -305,6 +305,11 @@
         ~ 'album: struct<id: string, name: string, uri: string, release_date: string>>>' -%}
     {%- set schema = 'name string, items array<' ~ item ~ '>, tracks struct<items: array<'
         ~ item ~ '>>' -%}
+    {#- Spark reads the Web API pages; the account-data export and Exportify CSVs are read
+        on DuckDB only (README, Other engines) -#}
+    {%- for f in files if not f.endswith('.json') -%}
+        {{ raw_file_error(f, 'playlist CSVs (Exportify) are read on DuckDB only') }}
+    {%- endfor -%}
     {{ spark_json_view('lw_own_playlists', files, schema) }}
     select
         pages.playlist_file_stem,
@@ -328,6 +333,10 @@
         pages.item.track.album.id as album_id,
         pages.item.track.album.name as album_name,
         pages.item.track.album.release_date as album_release_date,
+        {%- for c in spotify_playlist_feature_columns() %}
+        cast(null as string) as {{ c }},
+        {%- endfor %}
+        'api_page' as source_format,
         pages.source_file,
         file_times.file_modified_at
     from (

@@ -88,7 +88,8 @@ final as (
         max(artist_name) as artist_name,
         max(album_id) as album_id,
         max(album_name) as album_name,
-        max(duration_ms) as duration_ms,
+        -- 0 ms is the placeholder of a track no longer available (Exportify, MPD)
+        max(nullif(duration_ms, 0)) as duration_ms,
         max(popularity) as popularity
     from unioned
     where track_id is not null

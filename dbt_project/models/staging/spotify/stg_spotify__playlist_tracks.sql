@@ -22,6 +22,19 @@ final as (
         album_id,
         album_name,
         album_release_date,
+        danceability,
+        energy,
+        speechiness,
+        acousticness,
+        instrumentalness,
+        liveness,
+        valence,
+        loudness_db,
+        tempo_bpm,
+        key,
+        mode,
+        time_signature,
+        source_format,
         source_file
     from base
     where reject_reason is null

@@ -47,7 +47,7 @@ exploded as (
         playlists.reject_reason as playlist_reject_reason,
         playlists.source_file,
         playlists.file_modified_at,
-        {{ explode_list('playlists.tracks') }} as track
+        {{ explode_list_with_index('playlists.tracks', 'track', 'list_index') }}
     from playlists
     {%- if is_incremental() %}
         left join exploded_deliveries
@@ -65,7 +65,11 @@ entries as (
         exploded.playlist_reject_reason,
         exploded.source_file,
         exploded.file_modified_at,
-        exploded.track.pos as pos,
+        {#- `pos` is the 0-based position; slices cut down without it keep file order -#}
+        coalesce(
+            exploded.track.pos,
+            cast(exploded.list_index as {{ dbt.type_string() }})
+        ) as pos,
         exploded.track.track_uri as track_uri,
         exploded.track.track_name as track_name,
         exploded.track.artist_uri as artist_uri,

@@ -1,16 +1,19 @@
 {#- Incremental by file (macros/staging/incremental_files.sql): a slice is parsed once per
     delivery; new slices are appended, playlists already loaded become `duplicate` rejects. -#}
+{#- The published slices always carry `collaborative`, `modified_at` and `num_albums`;
+    slices people cut down to fewer fields (seen in the wild) omit them: NULL, not a
+    reject. A playlist without a pid, a name or its tracks is unusable. -#}
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set spec = [
     {'name': 'playlist_pid', 'raw': 'pid', 'type': 'integer', 'required': true, 'min': 0},
     {'name': 'playlist_name', 'raw': 'name', 'type': 'text', 'required': true},
-    {'name': 'is_collaborative', 'raw': 'collaborative', 'type': 'boolean', 'required': true},
-    {'name': 'modified_at', 'raw': 'modified_at', 'type': 'epoch', 'required': true,
+    {'name': 'is_collaborative', 'raw': 'collaborative', 'type': 'boolean'},
+    {'name': 'modified_at', 'raw': 'modified_at', 'type': 'epoch',
         'min': "timestamp '2005-01-01'", 'max': dbt.current_timestamp()},
     {'name': 'num_tracks', 'raw': 'num_tracks', 'type': 'integer', 'required': true,
         'min': 1, 'max': 10000},
-    {'name': 'num_albums', 'raw': 'num_albums', 'type': 'integer', 'required': true, 'min': 1},
+    {'name': 'num_albums', 'raw': 'num_albums', 'type': 'integer', 'min': 1},
     {'name': 'num_artists', 'raw': 'num_artists', 'type': 'integer', 'required': true, 'min': 1},
     {'name': 'num_followers', 'raw': 'num_followers', 'type': 'integer', 'required': true,
         'min': 0},

@@ -7,7 +7,8 @@
     {'name': 'playlist_name', 'raw': 'playlist_name', 'type': 'text', 'required': true},
     {'name': 'track_position', 'raw': 'item_position', 'type': 'integer', 'required': true,
         'min': 1},
-    {'name': 'added_at', 'raw': 'added_at', 'type': 'timestamp', 'formats': ['iso_z', 'iso_t']},
+    {'name': 'added_at', 'raw': 'added_at', 'type': 'timestamp',
+        'formats': ['iso_z', 'iso_t', 'iso', 'date']},
     {'name': 'is_local', 'raw': 'is_local', 'type': 'boolean'},
     {'name': 'track_id', 'raw': 'track_id', 'type': 'text', 'required': true},
     {'name': 'track_uri', 'raw': 'track_uri', 'type': 'text'},
@@ -20,7 +21,13 @@
     {'name': 'album_id', 'raw': 'album_id', 'type': 'text'},
     {'name': 'album_name', 'raw': 'album_name', 'type': 'text'},
     {'name': 'album_release_date', 'raw': 'album_release_date', 'type': 'text'},
+    {'name': 'source_format', 'raw': 'source_format', 'type': 'text'},
 ] -%}
+{#- 2024 Exportify CSVs carry the track's audio features: typed and range-checked as every
+    feature source is (duration is the item's own, above). -#}
+{%- for f in spotify_feature_spec('playlist_tracks') if f.name != 'duration_ms' -%}
+    {%- do spec.append(f) -%}
+{%- endfor -%}
 
 with
 
