@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, BuildResult, build
 
 pytestmark = pytest.mark.dbt
@@ -104,9 +105,7 @@ def test_one_playlist_per_file(wild_build, file_name, n_items, layout):
     )
     stem = file_name.rsplit(".", 1)[0]
     assert rows == [(f"user:{stem}", stem, n_items, 1, n_items, layout)]
-    assert _outcomes(wild_build, "base_spotify__playlist_tracks", file_name) == {
-        "staged": n_items
-    }
+    assert _outcomes(wild_build, "base_spotify__playlist_tracks", file_name) == {"staged": n_items}
 
 
 def test_account_data_playlists_under_their_own_names(wild_build):
