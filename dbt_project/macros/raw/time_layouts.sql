@@ -8,28 +8,28 @@
 {#- Layouts in order of preference when two parse equally many values: unix time before
     text (no zone to guess), ISO before local layouts, day-first before month-first (a file
     whose days never pass 12 cannot tell; most of the world writes the day first, and the
-    log says the choice was a tie). Names of text layouts are keys of timestamp_formats(). -#}
+    log says the choice was a tie). A layout's `formats` are keys of timestamp_formats(). -#}
 {% macro time_layouts() -%}
     {{ return([
         {'name': 'epoch_s', 'label': 'unix seconds'},
         {'name': 'epoch_ms', 'label': 'unix milliseconds'},
-        {'name': 'iso_z', 'label': 'ISO 8601 with Z'},
-        {'name': 'iso_frac_z', 'label': 'ISO 8601 with fraction and Z'},
-        {'name': 'iso_offset', 'label': 'ISO 8601 with offset'},
-        {'name': 'iso_t', 'label': 'ISO 8601 without zone'},
-        {'name': 'iso', 'label': 'YYYY-MM-DD HH:MM:SS'},
-        {'name': 'iso_frac', 'label': 'YYYY-MM-DD HH:MM:SS.ffffff'},
-        {'name': 'iso_minute', 'label': 'YYYY-MM-DD HH:MM'},
-        {'name': 'lastfm_comma', 'label': 'DD Mon YYYY, HH:MM'},
-        {'name': 'lastfm_plain', 'label': 'DD Mon YYYY HH:MM'},
-        {'name': 'dmy_hms', 'label': 'DD/MM/YYYY HH:MM:SS (day first)'},
-        {'name': 'dmy_hm', 'label': 'DD/MM/YYYY HH:MM (day first)'},
-        {'name': 'mdy_hms', 'label': 'MM/DD/YYYY HH:MM:SS (month first)'},
-        {'name': 'mdy_hm', 'label': 'MM/DD/YYYY HH:MM (month first)'},
-        {'name': 'dmy2_hm', 'label': 'DD/MM/YY HH:MM (day first, two-digit year)'},
-        {'name': 'mdy2_hm', 'label': 'MM/DD/YY HH:MM (month first, two-digit year)'},
-        {'name': 'dmy_dot_hms', 'label': 'DD.MM.YYYY HH:MM:SS'},
-        {'name': 'dmy_dot_hm', 'label': 'DD.MM.YYYY HH:MM'},
+        {'name': 'iso_zoned', 'label': 'ISO 8601 with a zone (Z or an offset)',
+            'formats': ['iso_z', 'iso_frac_z', 'iso_offset']},
+        {'name': 'iso_t', 'label': 'ISO 8601 without a zone (UTC)', 'formats': ['iso_t']},
+        {'name': 'iso', 'label': 'YYYY-MM-DD HH:MM:SS', 'formats': ['iso', 'iso_frac']},
+        {'name': 'iso_minute', 'label': 'YYYY-MM-DD HH:MM', 'formats': ['iso_minute']},
+        {'name': 'lastfm_comma', 'label': 'DD Mon YYYY, HH:MM', 'formats': ['lastfm_comma']},
+        {'name': 'lastfm_plain', 'label': 'DD Mon YYYY HH:MM', 'formats': ['lastfm_plain']},
+        {'name': 'dmy', 'label': 'DD/MM/YYYY HH:MM[:SS] (day first)',
+            'formats': ['dmy_hms', 'dmy_hm']},
+        {'name': 'mdy', 'label': 'MM/DD/YYYY HH:MM[:SS] (month first)',
+            'formats': ['mdy_hms', 'mdy_hm']},
+        {'name': 'dmy2', 'label': 'DD/MM/YY HH:MM (day first, two-digit year)',
+            'formats': ['dmy2_hm']},
+        {'name': 'mdy2', 'label': 'MM/DD/YY HH:MM (month first, two-digit year)',
+            'formats': ['mdy2_hm']},
+        {'name': 'dmy_dot', 'label': 'DD.MM.YYYY HH:MM[:SS]',
+            'formats': ['dmy_dot_hms', 'dmy_dot_hm']},
     ]) }}
 {%- endmacro %}
 
@@ -39,14 +39,15 @@
     {{ return(20000) }}
 {%- endmacro %}
 
-{#- One value as a timestamp under one layout; NULL when it does not fit. -#}
+{#- One value as a timestamp under one layout (its formats tried in order); NULL when it
+    does not fit. -#}
 {% macro time_value(expr, layout) -%}
-    {%- if layout == 'epoch_s' -%}
+    {%- if layout.name == 'epoch_s' -%}
         {{ epoch_seconds_to_timestamp(nullif_blank(expr)) }}
-    {%- elif layout == 'epoch_ms' -%}
+    {%- elif layout.name == 'epoch_ms' -%}
         {{ epoch_seconds_to_timestamp(try_cast(nullif_blank(expr), 'double') ~ ' / 1000') }}
     {%- else -%}
-        {{ parse_timestamp(expr, [layout]) }}
+        {{ parse_timestamp(expr, layout.formats) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -55,7 +56,7 @@
 {% macro parse_time_by_layout(expr, layout_expr, fallback) -%}
     case {{ layout_expr }}
         {%- for l in time_layouts() %}
-        when '{{ l.name }}' then {{ time_value(expr, l.name) }}
+        when '{{ l.name }}' then {{ time_value(expr, l) }}
         {%- endfor %}
         else {{ parse_timestamp(expr, fallback) }}
     end
@@ -80,7 +81,7 @@
             count({{ nullif_blank(c) }}) as n_{{ i }},
             max({{ nullif_blank(c) }}) as sample_{{ i }},
             {%- for l in layouts %}
-            count_if({{ time_value(c, l.name) }} {{ plausible }}) as p_{{ i }}_{{ loop.index0 }}
+            count_if({{ time_value(c, l) }} {{ plausible }}) as p_{{ i }}_{{ loop.index0 }}
             {{- "," if not (loop.last and i == columns | length - 1) }}
             {%- endfor %}
             {%- endfor %}
