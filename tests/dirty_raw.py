@@ -305,6 +305,24 @@ def write_lastfm(raw: Path) -> None:
 # ---------------------------------------------------------------------------------------
 MSSD_LOG = "mssd/training_set/log_9_20180801_000000000000.csv"
 MSSD_FEATURES = "mssd/track_features/tf_dirty.csv"
+MSSD_REAL_SHAPED = "mssd/track_features/tf_real_shaped.csv"
+# Values the real MSSD track features have (README, "Bounds and their sources") and one
+# merely rare value: all staged.
+REAL_SHAPED_TRACKS = {
+    "t_real_flatness_above_1": {"flatness": "1.1", "us_popularity_estimate": "95"},
+    "t_real_placeholders": {"flatness": "0", "tempo": "0", "loudness": "-60"},
+    "t_real_extremes": {
+        "flatness": "1.1678",
+        "loudness": "6.3",
+        "tempo": "249.99",
+        "dyn_range_mean": "52.6",
+        "us_popularity_estimate": "90.0",
+        "acoustic_vector_0": "-1.18",
+        "acoustic_vector_1": "1.19",
+    },
+    # rare, not impossible: staged, and the flatness warn test counts it
+    "t_rare_flatness_1_25": {"flatness": "1.25"},
+}
 UNKNOWN_TRACK = "t_00000000-0000-0000-0000-unknowntrack"
 
 
@@ -330,7 +348,7 @@ def write_mssd(raw: Path) -> None:
             3,
             track_id_clean=UNKNOWN_TRACK if pos == 2 else first["track_id_clean"],
         )
-    ev("9_absurd_length", 1, 5000)
+    ev("9_absurd_length", 1, 5000)  # rare, not impossible: staged, counted by a warn test
     ev("9_position_past_end", 25, 20)
     ev("9_position_zero", 0, 20)
     ev("9_in_1970", 1, 20, date="1970-01-01")
@@ -353,6 +371,10 @@ def write_mssd(raw: Path) -> None:
         ("t_dirty_negative_duration", {"duration": "-12.5"}),
         ("t_dirty_acousticness", {"acousticness": "2"}),
         ("t_dirty_year", {"release_year": "1066"}),
+        ("t_dirty_key_13", {"key": "13"}),
+        ("t_dirty_mode_2", {"mode": "2"}),
+        ("t_dirty_negative_tempo", {"tempo": "-120"}),
+        ("t_dirty_popularity_101", {"us_popularity_estimate": "101"}),
     ]:
         r = dict(template)
         r["track_id"] = tid
@@ -362,16 +384,19 @@ def write_mssd(raw: Path) -> None:
         writer = csv.DictWriter(f, fieldnames=fheader)
         writer.writeheader()
         writer.writerows(bad)
+    real = []
+    for tid, changes in REAL_SHAPED_TRACKS.items():
+        r = dict(template)
+        r["track_id"] = tid
+        r.update(changes)
+        real.append(r)
+    with (raw / MSSD_REAL_SHAPED).open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fheader)
+        writer.writeheader()
+        writer.writerows(real)
 
 
 MSSD_CASES = [
-    Case(
-        "session of absurd length",
-        MSSD_LOG,
-        "session_events",
-        "9_absurd_length",
-        "session_length out of range",
-    ),
     Case(
         "session position past the session's end",
         MSSD_LOG,
@@ -421,6 +446,22 @@ MSSD_CASES = [
         "tracks",
         "t_dirty_year",
         "release_year out of range",
+    ),
+    Case("track in key 13", MSSD_FEATURES, "tracks", "t_dirty_key_13", "key out of range"),
+    Case("track in mode 2", MSSD_FEATURES, "tracks", "t_dirty_mode_2", "mode out of range"),
+    Case(
+        "track with a negative tempo",
+        MSSD_FEATURES,
+        "tracks",
+        "t_dirty_negative_tempo",
+        "tempo out of range",
+    ),
+    Case(
+        "track above the 100th popularity percentile",
+        MSSD_FEATURES,
+        "tracks",
+        "t_dirty_popularity_101",
+        "us_popularity_estimate out of range",
     ),
 ]
 

@@ -209,6 +209,62 @@ def dirty(realdata_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     return raw, result, genre_rows
 
 
+def test_real_shaped_track_features_are_staged(dirty):
+    """Flatness above 1, the file's placeholders (flatness 0, tempo 0, loudness -60) and the
+    published extremes of the real MSSD track features are staged as they are."""
+    raw, result, _ = dirty
+    path = str(raw / dirty_raw.MSSD_REAL_SHAPED)
+    assert (
+        result.scalar("select count(*) from marts.fct_rejected_rows where source_file = ?", [path])
+        == 0
+    )
+    staged = {
+        row[0]: row[1:]
+        for row in result.query(
+            "select track_id, flatness, loudness, tempo, us_popularity_estimate, "
+            "dyn_range_mean, acoustic_vector_0, acoustic_vector_1 "
+            "from staging.stg_mssd__tracks where source_file = ?",
+            [path],
+        )
+    }
+    assert set(staged) == set(dirty_raw.REAL_SHAPED_TRACKS)
+    flatness, _, _, popularity, *_ = staged["t_real_flatness_above_1"]
+    assert (flatness, popularity) == (1.1, 95.0)
+    assert staged["t_real_placeholders"][:3] == (0.0, -60.0, 0.0)
+    assert staged["t_real_extremes"] == (1.1678, 6.3, 249.99, 90.0, 52.6, -1.18, 1.19)
+    assert staged["t_rare_flatness_1_25"][0] == 1.25
+
+
+def test_rare_values_are_staged_and_counted_by_warn_tests(dirty):
+    """Merely rare values are kept: a flatness of 1.25 (real maximum 1.1678) and a session of
+    5,000 tracks (the public data has 10–20) are staged, and a warn test counts each; the
+    real extremes trip no warn test."""
+    _, result, _ = dirty
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert (
+        result.scalar(
+            "select count(*) from staging.stg_mssd__session_events "
+            "where session_id = '9_absurd_length' and session_length = 5000"
+        )
+        == 1
+    )
+    warn_lines = [line for line in result.stdout.splitlines() if "WARN" in line]
+    flatness = [line for line in warn_lines if "accepted_range_stg_mssd__tracks_flatness" in line]
+    assert len(flatness) == 1 and "WARN 1 " in flatness[0], warn_lines
+    length = [
+        line
+        for line in warn_lines
+        if "accepted_range_stg_mssd__session_events_session_length" in line
+    ]
+    assert length, warn_lines
+    others = [
+        line
+        for line in warn_lines
+        if "accepted_range_stg_mssd__tracks" in line and line not in flatness
+    ]
+    assert others == []
+
+
 def test_dirty_rows_do_not_stop_the_build(dirty):
     _, result, _ = dirty
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr

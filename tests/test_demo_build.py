@@ -97,6 +97,45 @@ def test_dirt_is_rejected_with_reasons(demo_build):
     )
 
 
+# The dirt the generator writes on purpose, per (source, entity): Last.fm exports repeat
+# scrobbles, carry 1970 stamps and a now-playing row; some tracks have audio features in a
+# JSON object and in the CSV (the object wins, the CSV row is a duplicate).
+INTENDED_REJECTS = {
+    ("lastfm", "scrobbles"): {"duplicate", "played_at before 2002", "now playing (not a scrobble)"},
+    ("spotify", "audio_features"): {"duplicate"},
+}
+
+
+def test_clean_demo_values_stage_with_no_rejected_row(demo_build):
+    """Every generated value lies within the bounds: nothing is rejected as out of range,
+    missing or unparseable, and the session track features (flatness above 1, placeholder
+    zeros) stage whole."""
+    result, _ = demo_build
+    rows = result.query(
+        "select source_name, entity, reject_reason, sum(n_rows) "
+        "from marts.rpt_rejects_by_reason group by all order by all"
+    )
+    unintended = [r for r in rows if r[2] not in INTENDED_REJECTS.get((r[0], r[1]), set())]
+    assert unintended == []
+    assert (
+        result.scalar("select count(*) from marts.fct_rejected_rows where source_name = 'mssd'")
+        == 0
+    )
+    assert (
+        result.scalar(
+            "select count(*) from staging.base_mssd__tracks where reject_reason is not null"
+        )
+        == 0
+    )
+    assert (
+        0.45
+        <= result.scalar(
+            "select avg(case when flatness > 1 then 1.0 else 0 end) from staging.stg_mssd__tracks"
+        )
+        <= 0.60
+    )
+
+
 def test_every_lastfm_layout_is_staged_with_a_user(demo_build):
     result, _ = demo_build
     formats = dict(

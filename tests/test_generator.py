@@ -92,6 +92,29 @@ def test_mssd_files_and_headers(gen):
     assert summary["mssd_sessions"] == 3000
 
 
+def test_mssd_track_features_look_like_the_real_ones(gen):
+    """Shapes of the real MSSD track features (README, "Bounds and their sources"): flatness
+    about half above 1 and at most 1.1678, popularity 90–100 with a median near 99.87,
+    loudness -60…6.3 dB, tempo 0…249.99, acoustic vectors about -1.18…1.19."""
+    root, _ = gen
+    tf = pd.read_csv(root / "mssd" / "track_features" / "tf_000000000000.csv")
+    assert 0.45 <= (tf["flatness"] > 1).mean() <= 0.60
+    assert tf["flatness"].between(0, 1.1678).all()
+    assert abs(tf["flatness"].median() - 1.0024) < 0.01
+    assert tf["us_popularity_estimate"].between(90, 100).all()
+    assert 99.8 <= tf["us_popularity_estimate"].median() <= 99.95
+    assert (tf["us_popularity_estimate"] < 99).mean() > 0.05  # a tail down towards 90
+    assert tf["loudness"].between(-60, 6.3).all()
+    assert tf["tempo"].between(0, 249.99).all()
+    assert tf["dyn_range_mean"].between(0, 52.6).all()
+    vectors = tf[[f"acoustic_vector_{i}" for i in range(8)]]
+    assert vectors.ge(-1.18).all().all() and vectors.le(1.19).all().all()
+    # placeholders, as in the real file: flatness 0 with tempo 0 and loudness -60
+    placeholders = tf[tf["flatness"] == 0]
+    assert len(placeholders) < 0.01 * len(tf)
+    assert (placeholders["tempo"] == 0).all() and (placeholders["loudness"] == -60).all()
+
+
 def test_mssd_sessions_consistent(gen):
     root, _ = gen
     log = _mssd_log(root)

@@ -1,14 +1,15 @@
 {#- One row per track entry of a playlist. Entries of a rejected playlist are rejected
     with it (`duplicate` when the playlist was one), so that raw entries = staged +
     rejected. Incremental with the playlists: a build explodes only the playlists of slice
-    deliveries (file and modification time) it has not exploded before. -#}
+    deliveries (file and modification time) it has not exploded before. A duration of 0 ms
+    occurs in the real MPD and is kept; only a negative one is rejected. -#}
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set spec = [
     {'name': 'playlist_pid', 'raw': 'playlist_pid', 'type': 'sql', 'expr': 'entries.playlist_pid',
         'required': true},
     {'name': 'track_position', 'raw': 'pos', 'type': 'integer', 'required': true,
-        'min': 0, 'max': 10000},
+        'min': 0},
     {'name': 'track_uri', 'raw': 'track_uri', 'type': 'text', 'required': true},
     {'name': 'track_id', 'raw': 'track_uri', 'type': 'sql',
         'expr': "nullif(split_part(" ~ nullif_blank('entries.track_uri') ~ ", ':', 3), '')"},
@@ -17,8 +18,7 @@
     {'name': 'artist_name', 'raw': 'artist_name', 'type': 'text'},
     {'name': 'album_uri', 'raw': 'album_uri', 'type': 'text'},
     {'name': 'album_name', 'raw': 'album_name', 'type': 'text'},
-    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0,
-        'max': 36000000},
+    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0},
 ] -%}
 {%- set checks = [
     {'when': "typed.playlist_reject_reason = 'duplicate'", 'reason': 'duplicate'},

@@ -1,8 +1,11 @@
 {#- Incremental by file (macros/staging/incremental_files.sql): a slice is parsed once per
-    delivery; new slices are appended, playlists already loaded become `duplicate` rejects. -#}
-{#- The published slices always carry `collaborative`, `modified_at` and `num_albums`;
-    slices people cut down to fewer fields (seen in the wild) omit them: NULL, not a
-    reject. A playlist without a pid, a name or its tracks is unusable. -#}
+    delivery; new slices are appended, playlists already loaded become `duplicate` rejects.
+    Bounds reject only what cannot be (README, "Bounds and their sources"): negative counts
+    or durations, a playlist without tracks, a time before Spotify's launch (2008-10-07) or
+    in the future. Playlists beyond the MPD's 5–250 tracks are kept and counted by warn
+    tests. The published slices always carry `collaborative`, `modified_at` and
+    `num_albums`; slices people cut down to fewer fields (seen in the wild) omit them: NULL,
+    not a reject. A playlist without a pid, a name or its tracks is unusable. -#}
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 
 {%- set spec = [
@@ -10,9 +13,9 @@
     {'name': 'playlist_name', 'raw': 'name', 'type': 'text', 'required': true},
     {'name': 'is_collaborative', 'raw': 'collaborative', 'type': 'boolean'},
     {'name': 'modified_at', 'raw': 'modified_at', 'type': 'epoch',
-        'min': "timestamp '2005-01-01'", 'max': dbt.current_timestamp()},
+        'min': "timestamp '2008-10-07'", 'max': dbt.current_timestamp()},
     {'name': 'num_tracks', 'raw': 'num_tracks', 'type': 'integer', 'required': true,
-        'min': 1, 'max': 10000},
+        'min': 1},
     {'name': 'num_albums', 'raw': 'num_albums', 'type': 'integer', 'min': 1},
     {'name': 'num_artists', 'raw': 'num_artists', 'type': 'integer', 'required': true, 'min': 1},
     {'name': 'num_followers', 'raw': 'num_followers', 'type': 'integer', 'required': true,

@@ -13,7 +13,7 @@
     {'name': 'track_id', 'raw': 'track_id', 'type': 'text', 'required': true},
     {'name': 'track_uri', 'raw': 'track_uri', 'type': 'text'},
     {'name': 'track_name', 'raw': 'track_name', 'type': 'text'},
-    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0, 'max': 36000000},
+    {'name': 'duration_ms', 'raw': 'duration_ms', 'type': 'integer', 'min': 0},
     {'name': 'popularity', 'raw': 'popularity', 'type': 'integer', 'min': 0, 'max': 100},
     {'name': 'artist_id', 'raw': 'artist_id', 'type': 'text'},
     {'name': 'artist_name', 'raw': 'artist_name', 'type': 'text'},
