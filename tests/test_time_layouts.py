@@ -57,13 +57,46 @@ LAYOUTS = [
 ]
 
 
+SESSION_HEADER = (
+    "session_id,session_position,session_length,track_id_clean,skip_1,skip_2,skip_3,"
+    "not_skipped,context_switch,no_pause_before_play,short_pause_before_play,"
+    "long_pause_before_play,hist_user_behavior_n_seekfwd,hist_user_behavior_n_seekback,"
+    "hist_user_behavior_is_shuffle,hour_of_day,date,premium,context_type,"
+    "hist_user_behavior_reason_start,hist_user_behavior_reason_end\n"
+)
+# one day of session logs, as ISO and as a spreadsheet saved it: 05/08/2018 fits day-first
+# and month-first; the dataset's span (summer 2018) says the 5th of August
+SESSION_LOGS = {
+    "log_iso.csv": "2018-08-05",
+    "log_spreadsheet.csv": "05/08/2018",
+}
+
+
+def _session_rows(session: str, date: str) -> str:
+    return "".join(
+        f"{session},{pos},2,t_{pos},false,false,false,true,0,0,0,1,0,0,true,9,{date},true,"
+        "radio,clickrow,trackdone\n"
+        for pos in (1, 2)
+    )
+
+
 @pytest.fixture(scope="module")
 def layouts_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     raw = tmp_path_factory.mktemp("layouts")
     (raw / "lastfm").mkdir()
     for name, text, _ in LAYOUTS:
         (raw / "lastfm" / name).write_text(text, encoding="utf-8")
-    result = build(raw, raw / "wh" / "warehouse.duckdb", "--select", "base_lastfm__scrobbles")
+    logs = raw / "mssd" / "training_set"
+    logs.mkdir(parents=True)
+    for name, date in SESSION_LOGS.items():
+        (logs / name).write_text(SESSION_HEADER + _session_rows(name, date), encoding="utf-8")
+    result = build(
+        raw,
+        raw / "wh" / "warehouse.duckdb",
+        "--select",
+        "base_lastfm__scrobbles",
+        "base_mssd__session_events",
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     return result
 
@@ -88,6 +121,15 @@ def test_the_layout_choice_is_in_the_build_log(layouts_build):
     assert 'monthfirst_scrobbles.csv: time column "date" read as MM/DD/YYYY HH:MM' in log
     assert 'pandas_scrobbles.csv: time column "timestamp" read as unix seconds' in log
     assert 'millis_scrobbles.csv: time column "played_at" read as unix milliseconds' in log
+
+
+def test_a_spreadsheet_rewritten_session_date_stages_as_its_iso_twin(layouts_build):
+    rows = layouts_build.query(
+        "select session_id, session_date::varchar, reject_reason "
+        "from staging.base_mssd__session_events order by all"
+    )
+    assert rows == [(name, "2018-08-05", None) for name in sorted(SESSION_LOGS) for _ in (1, 2)]
+    assert 'log_spreadsheet.csv: time column "date" read as DD/MM/YYYY' in layouts_build.stdout
 
 
 def test_a_time_column_that_never_parses_stops_with_one_line(tmp_path: Path):

@@ -36,6 +36,12 @@
         'mdy2_hm': {'duckdb': '%m/%d/%y %H:%M', 'spark': 'M/d/yy H:mm'},
         'dmy_dot_hm': {'duckdb': '%d.%m.%Y %H:%M', 'spark': 'd.M.yyyy H:mm'},
         'dmy_dot_hms': {'duckdb': '%d.%m.%Y %H:%M:%S', 'spark': 'd.M.yyyy H:mm:ss'},
+        'date_dmy': {'duckdb': '%d/%m/%Y', 'spark': 'd/M/yyyy'},
+        'date_mdy': {'duckdb': '%m/%d/%Y', 'spark': 'M/d/yyyy'},
+        'date_dmy2': {'duckdb': '%d/%m/%y', 'spark': 'd/M/yy'},
+        'date_mdy2': {'duckdb': '%m/%d/%y', 'spark': 'M/d/yy'},
+        'date_dot': {'duckdb': '%d.%m.%Y', 'spark': 'd.M.yyyy'},
+        'date_ymd_slash': {'duckdb': '%Y/%m/%d', 'spark': 'yyyy/M/d'},
     }) }}
 {%- endmacro %}
 

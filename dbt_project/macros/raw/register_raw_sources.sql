@@ -49,8 +49,13 @@
     (in any order; extra columns are ignored). Values stay text; staging types them. -#}
 {% macro csv_raw_select(node, files) -%}
     {%- set expected = raw_file_columns(node) -%}
+    {%- set layouts = {} -%}
     {%- for f in files -%}
         {{ assert_csv_columns(f, csv_header(f), expected) }}
+        {%- for c, layout in csv_time_layouts(node, f, 'read_csv(' ~ sql_string(f)
+            ~ ', header = true, all_varchar = true, null_padding = true)', '"').items() -%}
+            {%- do layouts.setdefault(c, {}).update({f: layout}) -%}
+        {%- endfor -%}
     {%- endfor -%}
     with {{ file_times_cte(files) }},
     rows as (
@@ -68,8 +73,26 @@
         {%- for c in expected %}
         rows."{{ c }}" as {{ c }},
         {%- endfor %}
+        {%- for c, by_file in layouts.items() %}
+        cast({{ layout_by_file(by_file) }} as {{ dbt.type_string() }}) as {{ c }}_layout,
+        {%- endfor %}
         rows.filename as source_file,
         file_times.file_modified_at
     from rows
     inner join file_times on rows.filename = file_times.source_file
+{%- endmacro %}
+
+{#- The layout of every time column a csv source declares with `meta.time_layout`
+    ({layouts: time | date, earliest, window, sample_rows}), decided on one file:
+    {column: layout}. -#}
+{% macro csv_time_layouts(node, path, relation, quote) -%}
+    {%- set found = {} -%}
+    {%- for name, col in node.columns.items() if col.meta.get('time_layout') -%}
+        {%- set spec = col.meta.time_layout -%}
+        {%- set decided = detect_time_layout(path, relation, [quote ~ name ~ quote],
+            spec.earliest, date_layouts() if spec.layouts == 'date' else time_layouts(),
+            spec.get('window'), spec.get('sample_rows')) -%}
+        {%- do found.update({name: decided.layout if decided else none}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {%- endmacro %}

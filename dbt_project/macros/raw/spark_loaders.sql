@@ -156,6 +156,9 @@
             {%- for c in expected %}
             `{{ c }}` as {{ c }},
             {%- endfor %}
+            {%- for c, layout in csv_time_layouts(node, f, view, '`').items() %}
+            {{ sql_string(layout) if layout else 'cast(null as string)' }} as {{ c }}_layout,
+            {%- endfor %}
             {{ spark_file_columns(f, infos) }}
         from {{ view }}
         {% if not loop.last %}union all{% endif %}

@@ -33,6 +33,21 @@
     ]) }}
 {%- endmacro %}
 
+{#- Date-only layouts (session logs' `date`), in the same order of preference. -#}
+{% macro date_layouts() -%}
+    {{ return([
+        {'name': 'date_iso', 'label': 'YYYY-MM-DD', 'formats': ['date']},
+        {'name': 'date_dmy', 'label': 'DD/MM/YYYY (day first)', 'formats': ['date_dmy']},
+        {'name': 'date_mdy', 'label': 'MM/DD/YYYY (month first)', 'formats': ['date_mdy']},
+        {'name': 'date_dmy2', 'label': 'DD/MM/YY (day first, two-digit year)',
+            'formats': ['date_dmy2']},
+        {'name': 'date_mdy2', 'label': 'MM/DD/YY (month first, two-digit year)',
+            'formats': ['date_mdy2']},
+        {'name': 'date_dot', 'label': 'DD.MM.YYYY', 'formats': ['date_dot']},
+        {'name': 'date_ymd_slash', 'label': 'YYYY/MM/DD', 'formats': ['date_ymd_slash']},
+    ]) }}
+{%- endmacro %}
+
 {#- How many rows of a file the detection reads: enough to meet days past 12 and the odd
     empty value, few enough that a rebuild does not rescan large exports. -#}
 {% macro time_layout_sample_rows() -%}
@@ -55,7 +70,7 @@
     file without a decided layout try `fallback` formats in order. -#}
 {% macro parse_time_by_layout(expr, layout_expr, fallback) -%}
     case {{ layout_expr }}
-        {%- for l in time_layouts() %}
+        {%- for l in time_layouts() + date_layouts() %}
         when '{{ l.name }}' then {{ time_value(expr, l) }}
         {%- endfor %}
         else {{ parse_timestamp(expr, fallback) }}
@@ -65,12 +80,17 @@
 {#- Decide the time column and layout of one file. `relation` is SQL to select from (a
     table function or view over the file, text columns); `columns` the candidate columns
     (quoted identifiers as the relation names them), best first on ties. A value counts
-    when it parses to a time in [`earliest`, tomorrow]. Returns {column, layout, label,
-    n_values, n_parsed, tie}, or none when the sample holds no value at all (an empty
-    delivery). Fewer than half the values parsing stops the build: one line naming the
-    file, the column and a sample value. -#}
-{% macro detect_time_layout(path, relation, columns, earliest) -%}
-    {%- set layouts = time_layouts() -%}
+    when it parses to a time in [`earliest`, tomorrow]; where the dataset documents the span
+    it was recorded in (`window`: [from, to)), a layout putting more values inside it wins
+    a tie (`05/08/2018` in a session log of the summer of 2018 is the 5th of August).
+    `sample_rows` bounds the rows read (default time_layout_sample_rows()).
+    Returns {column, layout, label, n_values, n_parsed, tie}, or none when the sample holds
+    no value at all (an empty delivery). Fewer than half the values parsing stops the build:
+    one line naming the file, the column and a sample value. -#}
+{% macro detect_time_layout(path, relation, columns, earliest, layouts=none, window=none,
+    sample_rows=none) -%}
+    {%- set layouts = layouts or time_layouts() -%}
+    {%- set window = window or [earliest, '9999-01-01'] -%}
     {%- set plausible -%}
         between timestamp '{{ earliest }}' and {{ dbt.dateadd('day', 1, dbt.current_timestamp()) }}
     {%- endset -%}
@@ -81,26 +101,31 @@
             count({{ nullif_blank(c) }}) as n_{{ i }},
             max({{ nullif_blank(c) }}) as sample_{{ i }},
             {%- for l in layouts %}
-            count_if({{ time_value(c, l) }} {{ plausible }}) as p_{{ i }}_{{ loop.index0 }}
+            count_if({{ time_value(c, l) }} {{ plausible }}) as p_{{ i }}_{{ loop.index0 }},
+            count_if({{ time_value(c, l) }} >= timestamp '{{ window[0] }}'
+                and {{ time_value(c, l) }} < timestamp '{{ window[1] }}') as w_{{ i }}_{{ loop.index0 }}
             {{- "," if not (loop.last and i == columns | length - 1) }}
             {%- endfor %}
             {%- endfor %}
-        from (select * from {{ relation }} limit {{ time_layout_sample_rows() }}) as sampled
+        from (
+            select * from {{ relation }} limit {{ sample_rows or time_layout_sample_rows() }}
+        ) as sampled
     {%- endset -%}
     {%- set row = run_query(sql).rows[0] -%}
-    {%- set width = layouts | length + 2 -%}
-    {%- set best = {'n_parsed': -1} -%}
+    {%- set width = 2 * layouts | length + 2 -%}
+    {%- set best = {'n_parsed': -1, 'n_window': -1} -%}
     {%- set n_values = [] -%}
     {%- for c in columns -%}
         {%- set i = loop.index0 -%}
         {%- set n = row[i * width] | int -%}
         {%- do n_values.append(n) -%}
         {%- for l in layouts -%}
-            {%- set p = row[i * width + 2 + loop.index0] | int -%}
-            {%- if p > best.n_parsed -%}
+            {%- set p = row[i * width + 2 + 2 * loop.index0] | int -%}
+            {%- set w = row[i * width + 3 + 2 * loop.index0] | int -%}
+            {%- if p > best.n_parsed or (p == best.n_parsed and w > best.n_window) -%}
                 {%- do best.update({'column': c, 'layout': l.name, 'label': l.label,
-                    'n_values': n, 'n_parsed': p, 'sample': row[i * width + 1], 'tie': false}) -%}
-            {%- elif p == best.n_parsed and p > 0 and c == best.column -%}
+                    'n_values': n, 'n_parsed': p, 'n_window': w, 'tie': false}) -%}
+            {%- elif p == best.n_parsed and w == best.n_window and p > 0 and c == best.column -%}
                 {%- do best.update({'tie': true, 'tie_label': l.label}) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -111,8 +136,7 @@
         {{ raw_file_error(path, 'time column ' ~ columns[first] ~ ' is in no layout we read ('
             ~ best.n_parsed ~ ' of ' ~ n_values[first] ~ ' sampled values parse), e.g. '
             ~ sql_string(row[first * width + 1])
-            ~ '; we read unix seconds or milliseconds, ISO 8601, DD Mon YYYY, HH:MM, '
-            ~ 'YYYY-MM-DD HH:MM:SS and DD/MM/YYYY or MM/DD/YYYY dates') }}
+            ~ '; layouts read: ' ~ layouts | map(attribute='label') | join(', ')) }}
     {%- endif -%}
     {%- do log('raw file ' ~ path ~ ': time column ' ~ best.column ~ ' read as ' ~ best.label
         ~ ' (' ~ best.n_parsed ~ ' of ' ~ best.n_values ~ ' sampled values'
