@@ -177,6 +177,11 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     if returncode == 0:
         return results
+    from models_py.lock import duckdb_lock_problem  # it imports this module
+
+    locked = duckdb_lock_problem(paths.warehouse, "".join(lines))
+    if locked:  # opened by a process outside this CLI after models_py.lock looked
+        raise DbtError(locked)
     context = FailureContext(paths.warehouse, paths.raw_dir)
     failures = describe_failures(results, target, context, one_line)
     raise DbtError("\n".join(failures) or error_from_log(lines))
