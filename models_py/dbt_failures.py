@@ -41,18 +41,19 @@ def node_label(unique_id: str) -> str:
     return parts[-1] if len(parts) >= 3 else unique_id
 
 
-def test_target(node: dict) -> str:
-    """What a test checks: `<model>` or `<model>.<column>`."""
+def tested_node(node: dict) -> str:
+    """What a test checks: `<model>` or `<model>.<column>` (a singular test: its models)."""
     parent = node.get("attached_node")
-    if not parent:
-        parents = [p for p in node.get("depends_on", {}).get("nodes", []) if p]
-        parent = next((p for p in parents if p.startswith("model.")), parents[0] if parents else "")
-    where = node_label(parent) if parent else "?"
+    if parent:
+        where = node_label(parent)
+    else:  # a singular test: every model (or source) it reads
+        parents = node.get("depends_on", {}).get("nodes", [])
+        where = ", ".join(sorted(node_label(p) for p in parents)) or "?"
     column = node.get("column_name")
     return f"{where}.{column}" if column else where
 
 
-def test_name(unique_id: str, node: dict | None) -> str:
+def readable_test_name(unique_id: str, node: dict | None) -> str:
     """A test's readable name: the generic test (`not_null`, `reject_share_at_most`), or the
     singular test's file name; without a manifest, the name part of its unique id."""
     if node:
@@ -80,10 +81,10 @@ def describe_failure(result: dict, nodes: dict, context: FailureContext, message
     node = nodes.get(unique_id)
     kind = unique_id.split(".")[0]
     if kind == "test":
-        name = test_name(unique_id, node)
+        name = readable_test_name(unique_id, node)
         if not node:  # no manifest: dbt's full test name, which holds the model's
             return f"test {name}: {message}"
-        target = test_target(node)
+        target = tested_node(node)
         if name == REJECT_SHARE_TEST and result.get("status") == "fail":
             detail = context.reject_share(result, target)
             if detail:
