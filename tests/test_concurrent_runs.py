@@ -6,6 +6,8 @@ error in dbt tracebacks. A process outside the CLI holding the file is named the
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -127,3 +129,23 @@ def test_a_bad_lock_timeout_stops_with_one_line(raw, tmp_path):
         "error: LW_LOCK_TIMEOUT='soon' is not a number of seconds: write e.g. 600, or 0 to "
         "stop at once when another command holds the warehouse"
     ]
+
+
+def test_a_killed_build_leaves_no_lock_behind(raw, tmp_path):
+    """The kernel drops the lock with its process: the next build does not wait."""
+    wh = tmp_path / "wh" / "warehouse.duckdb"
+    killed = subprocess.Popen(
+        cli_command("build", raw, *SELECT),
+        cwd=REPO,
+        env=cli_env(raw, wh),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    _wait_for_holder(wh, killed.pid)
+    os.killpg(killed.pid, signal.SIGKILL)  # dbt, its child, too
+    killed.wait(timeout=60)
+
+    result = run_cli("build", raw, wh, *SELECT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "waiting for" not in result.stdout
