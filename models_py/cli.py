@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from models_py.lock import WarehouseBusy, lock_timeout, warehouse_lock
 from models_py.warehouse import (
     DATA_DIR,
     DbtError,
@@ -126,7 +127,8 @@ def _docs(args: argparse.Namespace) -> int:
         print(f"error: no warehouse at {paths.warehouse}: run `make run` first", file=sys.stderr)
         return 2
     try:
-        run_dbt(["docs", "generate"], paths)
+        with warehouse_lock(paths.warehouse, "models_py docs"):  # not while serving
+            run_dbt(["docs", "generate"], paths)
         if args.serve:
             print(f"serving the docs site on http://127.0.0.1:{args.port} (Ctrl-C stops it)")
             run_dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1",
@@ -134,6 +136,9 @@ def _docs(args: argparse.Namespace) -> int:
     except DbtError as e:
         for line in str(e).splitlines():
             print(f"error: {line}", file=sys.stderr)
+        return 1
+    except WarehouseBusy as e:
+        print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
@@ -207,7 +212,26 @@ def main(argv: list[str] | None = None) -> int:
         args.dbt_args = unknown
     try:
         memory_limit()  # dbt and Python read it: a typo fails here, not mid-build
+        lock_timeout()
     except SettingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    return args.func(args)
+    if args.command not in LOCKING:
+        return args.func(args)
+    # one command at a time on a warehouse (models_py.lock): the second waits, or stops
+    # with one line naming the process that holds it
+    warehouse = Paths.from_env(getattr(args, "raw_dir", None)).warehouse
+    try:
+        with warehouse_lock(
+            warehouse, f"models_py {args.command}", read_only=args.command in READ_ONLY
+        ):
+            return args.func(args)
+    except WarehouseBusy as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+# commands that open the warehouse, and those of them that only read it; `docs` takes the
+# lock for `dbt docs generate` only, not while it serves the site
+LOCKING = {"build", "train", "publish", "report", "run"}
+READ_ONLY = {"publish", "report"}

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from models_py.dbt_failures import FailureContext, describe_failures
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 PROFILES_DIR = REPO_ROOT / "profiles"
@@ -149,7 +151,8 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
 
     dbt runs in its own process so this one never holds the warehouse file open.
     Returns the node results of `run_results.json`; raises DbtError with one line per
-    failing node (or the one error that stopped the run) when dbt fails.
+    failing node (a test by its name and model, see models_py.dbt_failures), or the one
+    error that stopped the run, when dbt fails.
     """
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **paths.env()}
@@ -174,9 +177,11 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     if returncode == 0:
         return results
-    failures = [
-        f"{r['unique_id'].split('.')[-1]}: {one_line(r.get('message') or '')}"
-        for r in results
-        if r.get("status") in {"error", "fail", "runtime error"}
-    ]
+    from models_py.lock import duckdb_lock_problem  # it imports this module
+
+    locked = duckdb_lock_problem(paths.warehouse, "".join(lines))
+    if locked:  # opened by a process outside this CLI after models_py.lock looked
+        raise DbtError(locked)
+    context = FailureContext(paths.warehouse, paths.raw_dir)
+    failures = describe_failures(results, target, context, one_line)
     raise DbtError("\n".join(failures) or error_from_log(lines))

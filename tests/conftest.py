@@ -49,12 +49,15 @@ def cli_command(command: str, raw_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "models_py", command, "--raw-dir", str(raw_dir), *args]
 
 
-def run_cli(command: str, raw_dir: Path, warehouse: Path, *args: str) -> BuildResult:
-    """`python -m models_py <command>` as a user runs it, in a fresh process."""
+def run_cli(
+    command: str, raw_dir: Path, warehouse: Path, *args: str, env: dict[str, str] | None = None
+) -> BuildResult:
+    """`python -m models_py <command>` as a user runs it, in a fresh process (``env``: more
+    environment variables)."""
     proc = subprocess.run(
         cli_command(command, raw_dir, *args),
         cwd=REPO,
-        env=cli_env(raw_dir, warehouse),
+        env={**cli_env(raw_dir, warehouse), **(env or {})},
         capture_output=True,
         text=True,
         check=False,

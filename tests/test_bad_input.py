@@ -13,9 +13,12 @@ does with it (README, "Dirty input").
 
 from __future__ import annotations
 
+import csv
+import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import dirty_raw
@@ -409,3 +412,86 @@ def test_an_unknown_track_id_is_kept_with_null_features(dirty):
         )
         == 0
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Failing data tests: named in words, never by dbt's hash
+# ---------------------------------------------------------------------------------------
+LASTFM_HEADER = [
+    "uts",
+    "utc_time",
+    "artist",
+    "artist_mbid",
+    "album",
+    "album_mbid",
+    "track",
+    "track_mbid",
+]
+HASH_LIKE = re.compile(r"\b[0-9a-f]{10}\b|[0-9a-f]{32}")
+
+
+def _scrobble(i: int, artist: str = "Björk", uts: int | None = 1_720_000_000) -> list[str]:
+    when = "" if uts is None else str(uts + 300 * i)
+    utc = "" if uts is None else "11 Jul 2024, 09:07"
+    return [when, utc, artist, "", "Homogenic", "", f"Song {i}", ""]
+
+
+def _write_lastfm_export(path: Path, rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, quoting=csv.QUOTE_ALL)
+        writer.writerow(LASTFM_HEADER)
+        writer.writerows(rows)
+
+
+def _assert_no_hash(result: BuildResult) -> None:
+    for line in result.error_lines():
+        assert not HASH_LIKE.search(line), line
+    assert "Traceback" not in result.stderr
+
+
+def test_reject_share_failure_names_model_share_limit_reasons_and_a_file(tmp_path):
+    """An export where most scrobbles lack an artist: the build stops with one line saying
+    how much was rejected, against which limit, why, and where to look."""
+    raw = tmp_path / "raw"
+    rows = [_scrobble(i) for i in range(10)]
+    rows += [_scrobble(i, artist="") for i in range(10, 38)]
+    rows += [_scrobble(i, uts=None) for i in range(38, 40)]
+    _write_lastfm_export(raw / "lastfm" / "zoe_scrobbles.csv", rows)
+    _write_lastfm_export(raw / "lastfm" / "yann_scrobbles.csv", [_scrobble(i) for i in range(5)])
+
+    result = build(raw, tmp_path / "wh" / "warehouse.duckdb", "--select", "+base_lastfm__scrobbles")
+    assert result.returncode != 0
+    assert result.error_lines() == [
+        "error: reject share of base_lastfm__scrobbles is 66.7% (30 of 45 rows), above the "
+        "25% limit: missing artist_name (28 rows, e.g. lastfm/zoe_scrobbles.csv); "
+        "missing or unparseable played_at (2 rows, e.g. lastfm/zoe_scrobbles.csv)"
+    ], result.stderr
+    _assert_no_hash(result)
+
+
+def test_failing_data_test_names_the_test_and_the_model(tmp_path):
+    """A table spoilt behind dbt's back (a usable scrobble twice, a row without its file):
+    each failing test is named with the model and column it checks."""
+    raw = tmp_path / "raw"
+    _write_lastfm_export(raw / "lastfm" / "zoe_scrobbles.csv", [_scrobble(i) for i in range(20)])
+    wh = tmp_path / "wh" / "warehouse.duckdb"
+    first = build(raw, wh, "--select", "+base_lastfm__scrobbles")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr
+    with duckdb.connect(str(wh)) as con:
+        usable = "from staging.base_lastfm__scrobbles where reject_reason is null limit 1"
+        con.execute(f"insert into staging.base_lastfm__scrobbles select * {usable}")  # noqa: S608
+        con.execute(
+            "insert into staging.base_lastfm__scrobbles "  # noqa: S608
+            f"select * replace (null as source_file) {usable}"
+        )
+
+    result = build(raw, wh, "--select", "base_lastfm__scrobbles")  # no new file: tests only
+    assert result.returncode != 0
+    assert sorted(result.error_lines()) == [
+        "error: not_null on base_lastfm__scrobbles.source_file: "
+        "Got 1 result, configured to fail if != 0",
+        "error: unique_combination_of_columns on base_lastfm__scrobbles: "
+        "Got 1 result, configured to fail if != 0",
+    ], result.stderr
+    _assert_no_hash(result)
