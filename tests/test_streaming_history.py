@@ -179,3 +179,47 @@ def test_malformed_history_file_stops_with_one_line_naming_it(tmp_path, content,
     assert str(raw / HISTORY / "zoe_endsong_0.json") in errors[0]
     assert words in errors[0].lower()
     assert "Traceback" not in result.stderr
+
+
+def test_listens_reach_the_listening_marts(history_build):
+    """Plays of 30 s or more are scrobbles of the listening marts, placed at their start,
+    with their own track (extended layouts) and their real time played."""
+    per_file = _per_file(
+        history_build,
+        """
+        select
+            streams.source_file,
+            count(*),
+            count(scrobbles.scrobble_id),
+            count(*) filter (where scrobbles.is_matched),
+            count(*) filter (where scrobbles.played_at = streams.started_at),
+            count(*) filter (
+                where abs(scrobbles.minutes_listened * 60000 - streams.ms_played) < 1e-6
+            )
+        from staging.stg_spotify__streams as streams
+        left join marts.fct_scrobbles as scrobbles on streams.stream_id = scrobbles.scrobble_id
+        where streams.is_listen
+        group by all
+        """,
+    )
+    assert per_file == {
+        ENDSONG: (620, 620, 620, 620, 620),
+        AUDIO_2022: (13, 13, 13, 13, 13),
+        # no URI in the account-data layout, and no URI match file here: unmatched
+        SHORT: (5_927, 5_927, 0, 5_927, 5_927),
+    }
+    sources = dict(
+        history_build.query("select listen_source, count(*) from marts.fct_scrobbles group by 1")
+    )
+    assert sources == {"spotify_streaming_history": 620 + 13 + 5_927}
+    assert history_build.scalar("select sum(n_scrobbles) from marts.rpt_listening_daily") == (
+        620 + 13 + 5_927
+    )
+    # the streamed tracks are catalog tracks
+    assert (
+        history_build.scalar(
+            "select count(*) from staging.stg_spotify__streams as s "
+            "anti join marts.dim_spotify_tracks as t using (track_id) where s.track_id is not null"
+        )
+        == 0
+    )

@@ -15,7 +15,7 @@ final as (
         ])) }} as stream_id,
         user_name,
         ended_at,
-        {{ dbt.dateadd('millisecond', '-1 * ms_played', 'ended_at') }} as started_at,
+        {{ minus_milliseconds('ended_at', 'ms_played') }} as started_at,
         ms_played,
         ms_played >= {{ min_listen_ms }} as is_listen,
         track_id,
