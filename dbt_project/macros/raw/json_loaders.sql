@@ -288,7 +288,9 @@
         select
             {%- for c in ours %}
             {%- set sources = [] -%}
-            {%- for f, o in fields.items() if o == c %}{% do sources.append('items."' ~ f ~ '"') %}{% endfor %}
+            {%- for f, o in fields.items() if o == c -%}
+                {% do sources.append('items."' ~ f ~ '"') %}
+            {%- endfor %}
             {%- if c == 'user_name' %}
             coalesce(
                 items.username, {{ spotify_history_user_from_filename('items.filename') }}
