@@ -12,3 +12,10 @@
 {% macro default_track_minutes() -%}
     {{ return(number_var('default_track_minutes', 0.1, 120, default=3.5)) }}
 {%- endmacro %}
+
+{#- A Spotify stream counts as a listen (like a scrobble) when at least this many seconds
+    were played: Last.fm's floor for a scrobble (30 s). Shorter plays, 0 ms included, stay
+    staged as plays that are not listens. -#}
+{% macro min_listen_seconds() -%}
+    {{ return(number_var('min_listen_seconds', 0, 600, integer=true, default=30)) }}
+{%- endmacro %}

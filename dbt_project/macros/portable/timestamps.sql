@@ -68,3 +68,17 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+{#- A timestamp minus a number of milliseconds (to the millisecond on both engines;
+    dbt-spark's dateadd has no millisecond part). -#}
+{% macro minus_milliseconds(timestamp_expr, ms_expr) -%}
+    {{ return(adapter.dispatch('minus_milliseconds')(timestamp_expr, ms_expr)) }}
+{%- endmacro %}
+
+{% macro default__minus_milliseconds(timestamp_expr, ms_expr) -%}
+    {{ dbt.dateadd('millisecond', '-1 * (' ~ ms_expr ~ ')', timestamp_expr) }}
+{%- endmacro %}
+
+{% macro spark__minus_milliseconds(timestamp_expr, ms_expr) -%}
+    timestamp_millis(unix_millis({{ timestamp_expr }}) - {{ ms_expr }})
+{%- endmacro %}

@@ -348,3 +348,99 @@
         'artist_name', 'artist_names', 'album_id', 'album_name', 'album_release_date']
         + spotify_playlist_feature_columns() + ['source_format']) }}
 {%- endmacro %}
+
+{#- The user a Spotify streaming-history file name implies: the name without the export's
+    own name and numbering. `jonasmika_StreamingHistory0.json`, `jonasmika_endsong_2.json`,
+    `jonasmika_Streaming_History_Audio_2021-2023_1.json` -> jonasmika. A file named only
+    as Spotify names it (`endsong_0.json`, `StreamingHistory0.json`) gives the user of
+    var `spotify_history_default_user` (`me`). One expression for DuckDB and Spark
+    (inline `(?i)`, explicit group index). -#}
+{% macro spotify_history_user_from_filename(path_expr) -%}
+    coalesce(
+        nullif(substr(regexp_replace(
+            concat('_', regexp_replace(
+                regexp_extract({{ path_expr }}, '[^/\\\\]+$', 0), '(?i)[.]json$', ''
+            )),
+            '(?i)([_. -](endsong|streaming_?history|audio|video|music|podcasts?'
+            || '|[0-9]{4}-[0-9]{4}|[0-9]+|\([0-9]+\)|copy)[0-9]*)+$',
+            ''
+        ), 2), ''),
+        {{ sql_string(var('spotify_history_default_user', 'me')) }}
+    )
+{%- endmacro %}
+
+{#- The fields of Spotify's streaming-history items, both layouts: {JSON field: our column}. -#}
+{% macro spotify_history_fields() -%}
+    {{ return({
+        'ts': 'ended_at', 'endTime': 'ended_at',
+        'username': 'user_name',
+        'ms_played': 'ms_played', 'msPlayed': 'ms_played',
+        'spotify_track_uri': 'track_uri',
+        'master_metadata_track_name': 'track_name', 'trackName': 'track_name',
+        'master_metadata_album_artist_name': 'artist_name', 'artistName': 'artist_name',
+        'master_metadata_album_album_name': 'album_name',
+        'episode_name': 'episode_name', 'episode_show_name': 'episode_show_name',
+        'spotify_episode_uri': 'episode_uri',
+        'audiobook_title': 'audiobook_title', 'audiobook_uri': 'audiobook_uri',
+        'platform': 'platform', 'conn_country': 'conn_country',
+        'reason_start': 'reason_start', 'reason_end': 'reason_end',
+        'shuffle': 'shuffle', 'skipped': 'skipped', 'offline': 'offline',
+        'offline_timestamp': 'offline_timestamp', 'incognito_mode': 'incognito_mode',
+    }) }}
+{%- endmacro %}
+
+{#- Spotify's own listening history: bare JSON arrays of play items, the extended layout
+    (`ts`, `ms_played`, `master_metadata_*`, …; with `username` in the old endsong files)
+    and the account-data short layout (`endTime`, `artistName`, `trackName`, `msPlayed`),
+    any mix per folder. Every field is read as text (numbers and booleans as their JSON
+    text); the user is `username`, else the file name. -#}
+{% macro spotify_streaming_history_raw_select(files) -%}
+    {%- set fields = spotify_history_fields() -%}
+    {%- set ours = [] -%}
+    {%- for c in fields.values() if c not in ours %}{% do ours.append(c) %}{% endfor -%}
+    with {{ file_times_cte(files) }},
+    items as (
+        select *
+        from read_json(
+            {{ sql_string_list(files) }},
+            format = 'array',
+            filename = true,
+            maximum_object_size = {{ max_file_size(files) + 1048576 }},
+            columns = {
+                {%- for f in fields %}
+                "{{ f }}": 'varchar'{{ "," if not loop.last }}
+                {%- endfor %}
+            }
+        )
+    ),
+    mapped as (
+        select
+            {%- for c in ours %}
+            {%- set sources = [] -%}
+            {%- for f, o in fields.items() if o == c -%}
+                {% do sources.append('items."' ~ f ~ '"') %}
+            {%- endfor %}
+            {%- if c == 'user_name' %}
+            coalesce(
+                items.username, {{ spotify_history_user_from_filename('items.filename') }}
+            ) as user_name,
+            {%- elif sources | length > 1 %}
+            coalesce({{ sources | join(', ') }}) as {{ c }},
+            {%- else %}
+            {{ sources[0] }} as {{ c }},
+            {%- endif %}
+            {%- endfor %}
+            case
+                when items."endTime" is not null then 'account_data'
+                when items.username is not null then 'extended_endsong'
+                else 'extended'
+            end as source_format,
+            items.filename as source_file
+        from items
+    )
+    select
+        mapped.*,
+        file_times.file_modified_at
+    from mapped
+    inner join file_times on mapped.source_file = file_times.source_file
+{%- endmacro %}

@@ -39,6 +39,8 @@
         {{ return(audio_features_raw_select(files)) }}
     {%- elif loader == 'spotify_playlists' -%}
         {{ return(spotify_playlists_raw_select(files)) }}
+    {%- elif loader == 'spotify_streaming_history' -%}
+        {{ return(spotify_streaming_history_raw_select(files)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             'source ' ~ node.source_name ~ '.' ~ node.name ~ ': unknown loader ' ~ loader) }}

@@ -139,6 +139,8 @@
         {{ return(spark_audio_features_raw_select(files, infos)) }}
     {%- elif loader == 'spotify_playlists' -%}
         {{ return(spark_playlists_raw_select(files, infos)) }}
+    {%- elif loader == 'spotify_streaming_history' -%}
+        {{ return(spark_streaming_history_raw_select(files, infos)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             'source ' ~ node.source_name ~ '.' ~ node.name ~ ': unknown loader ' ~ loader) }}
@@ -485,4 +487,43 @@
         {%- do parts.append(part) -%}
     {%- endif %}
     {{ return(parts | join('\nunion all\n')) }}
+{%- endmacro %}
+
+{#- Spotify's own listening history (see spotify_streaming_history_raw_select): a JSON
+    reader over bare arrays gives one row per item; numbers and booleans read as text. -#}
+{% macro spark_streaming_history_raw_select(files, infos) -%}
+    {%- set fields = spotify_history_fields() -%}
+    {%- set ours = [] -%}
+    {%- for c in fields.values() if c not in ours %}{% do ours.append(c) %}{% endfor -%}
+    {%- set schema = [] -%}
+    {%- for f in fields %}{% do schema.append('`' ~ f ~ '` string') %}{% endfor -%}
+    {{ spark_json_view('lw_streaming_history', files, schema | join(', ')) }}
+    select
+        {%- for c in ours %}
+        {%- set sources = [] -%}
+        {%- for f, o in fields.items() if o == c -%}
+            {% do sources.append('items.`' ~ f ~ '`') %}
+        {%- endfor %}
+        {%- if c == 'user_name' %}
+        coalesce(
+            items.username, {{ spotify_history_user_from_filename('items.source_file') }}
+        ) as user_name,
+        {%- else %}
+        coalesce({{ sources | join(', ') }}, cast(null as string)) as {{ c }},
+        {%- endif %}
+        {%- endfor %}
+        case
+            when items.`endTime` is not null then 'account_data'
+            when items.username is not null then 'extended_endsong'
+            else 'extended'
+        end as source_format,
+        items.source_file,
+        file_times.file_modified_at
+    from (
+        select
+            *,
+            {{ spark_input_file() }} as source_file
+        from lw_streaming_history
+    ) as items
+    inner join {{ spark_file_times(infos) }} on items.source_file = file_times.source_file
 {%- endmacro %}

@@ -1,12 +1,24 @@
-{#- Every staged scrobble reaches the listening marts exactly once: rows of fct_scrobbles =
-    rows of stg_lastfm__scrobbles = Σ n_scrobbles of rpt_listening_daily (and of the artist
-    and track levels of rpt_listening_monthly, and of rpt_uri_match_coverage). Returns one
-    row per count that differs. -#}
+{#- Every staged scrobble, and every staged Spotify stream that counts as a listen, reaches
+    the listening marts exactly once: rows of fct_scrobbles = rows of stg_lastfm__scrobbles
+    + listens of stg_spotify__streams = Σ n_scrobbles of rpt_listening_daily (and of the
+    artist and track levels of rpt_listening_monthly, and of rpt_uri_match_coverage).
+    Returns one row per count that differs. -#}
 
 with
 
-scrobbles as (
+lastfm_scrobbles as (
     select count(*) as n_rows from {{ ref('stg_lastfm__scrobbles') }}
+),
+
+stream_listens as (
+    select count(*) as n_rows from {{ ref('stg_spotify__streams') }}
+    where is_listen
+),
+
+scrobbles as (
+    select lastfm_scrobbles.n_rows + stream_listens.n_rows as n_rows
+    from lastfm_scrobbles
+    cross join stream_listens
 ),
 
 fct_scrobbles as (

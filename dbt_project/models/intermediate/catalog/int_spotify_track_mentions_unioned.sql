@@ -2,7 +2,7 @@
     with the number of mentions there and the names it gives (the greatest where a source
     spells them several ways). Precedence for names: the user's playlists (full Web API
     track objects), then the MPD, then the tracks-by-genre table, then scrobble URI
-    matches. -#}
+    matches, then Spotify's own listening history (album artist, no ids but the track's). -#}
 
 with
 
@@ -20,6 +20,10 @@ tracks_by_genre as (
 
 uri_matches as (
     select * from {{ ref('stg_spotify__uri_matches') }}
+),
+
+streams as (
+    select * from {{ ref('stg_spotify__streams') }}
 ),
 
 unioned as (
@@ -75,6 +79,19 @@ unioned as (
         4 as precedence
     from uri_matches
     where is_matched
+    union all
+    select
+        track_id,
+        track_name,
+        cast(null as {{ dbt.type_string() }}) as artist_id,
+        artist_name,
+        cast(null as {{ dbt.type_string() }}) as album_id,
+        album_name,
+        cast(null as bigint) as duration_ms,
+        cast(null as integer) as popularity,
+        'streaming_history' as mention_source,
+        5 as precedence
+    from streams
 ),
 
 final as (

@@ -1,4 +1,5 @@
-{#- One row per scrobble with its Spotify track (via the URI match on case-folded, trimmed
+{#- One row per listen (a Last.fm scrobble, or a Spotify stream that counts as one) with its
+    Spotify track (the stream's own track id, else the URI match on case-folded, trimmed
     artist and track) and its listening session. A gap of more than
     `listening_session_gap_minutes` since the user's previous scrobble starts a new session;
     an exact gap of that length does not. Set-based: lag, then a running sum of starts. -#}
@@ -7,8 +8,8 @@
 
 with
 
-scrobbles as (
-    select * from {{ ref('stg_lastfm__scrobbles') }}
+listens as (
+    select * from {{ ref('int_listens_unioned') }}
 ),
 
 uri_matches as (
@@ -17,19 +18,21 @@ uri_matches as (
 
 matched as (
     select
-        scrobbles.scrobble_id,
-        scrobbles.user_name,
-        scrobbles.played_at,
-        scrobbles.played_date,
-        scrobbles.artist_name,
-        scrobbles.album_name,
-        scrobbles.track_name,
-        uri_matches.track_id
-    from scrobbles
+        listens.scrobble_id,
+        listens.listen_source,
+        listens.user_name,
+        listens.played_at,
+        listens.played_date,
+        listens.artist_name,
+        listens.album_name,
+        listens.track_name,
+        coalesce(listens.track_id, uri_matches.track_id) as track_id,
+        listens.ms_played
+    from listens
     left join uri_matches
         on
-            lower(trim(scrobbles.artist_name)) = uri_matches.artist_key
-            and lower(trim(scrobbles.track_name)) = uri_matches.track_key
+            lower(trim(listens.artist_name)) = uri_matches.artist_key
+            and lower(trim(listens.track_name)) = uri_matches.track_key
 ),
 
 with_previous as (
@@ -82,6 +85,7 @@ sessions as (
 final as (
     select
         scrobble_id,
+        listen_source,
         user_name,
         played_at,
         played_date,
@@ -89,6 +93,7 @@ final as (
         album_name,
         track_name,
         track_id,
+        ms_played,
         {{ dbt.hash(dbt.concat([
             'user_name', "'|'", 'cast(session_started_at as ' ~ dbt.type_string() ~ ')'
         ])) }} as listening_session_id,

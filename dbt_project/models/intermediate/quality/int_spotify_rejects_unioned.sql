@@ -6,6 +6,7 @@ final as (
         'base_spotify__tracks_by_genre',
         'base_spotify__playlist_tracks',
         'base_spotify__uri_matches',
+        'base_spotify__streams',
     ]) }}
 )
 

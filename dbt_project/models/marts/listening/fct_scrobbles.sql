@@ -1,7 +1,8 @@
-{#- One row per scrobble, sessionized, with the matched Spotify track's duration and audio
-    features. `minutes_listened` is the matched track's duration, or
-    `default_track_minutes` when the scrobble is unmatched or its track has no duration:
-    the one place the listening-time default lives. -#}
+{#- One row per scrobble (a Last.fm scrobble, or a Spotify stream that counts as a listen),
+    sessionized, with the matched Spotify track's duration and audio features.
+    `minutes_listened` is the time a stream was really played; for a Last.fm scrobble the
+    matched track's duration, or `default_track_minutes` when the scrobble is unmatched or
+    its track has no duration: the one place the listening-time default lives. -#}
 
 {%- set default_minutes = default_track_minutes() -%}
 
@@ -18,6 +19,7 @@ tracks as (
 final as (
     select
         scrobbles.scrobble_id,
+        scrobbles.listen_source,
         scrobbles.user_name,
         scrobbles.played_at,
         scrobbles.played_date,
@@ -30,10 +32,15 @@ final as (
         scrobbles.listening_session_id,
         scrobbles.session_position,
         cast(tracks.duration_ms as bigint) as duration_ms,
+        scrobbles.ms_played,
         cast(
-            coalesce(tracks.duration_ms / 60000.0, {{ default_minutes }}) as double
+            coalesce(
+                scrobbles.ms_played / 60000.0,
+                tracks.duration_ms / 60000.0,
+                {{ default_minutes }}
+            ) as double
         ) as minutes_listened,
-        tracks.duration_ms is null as is_default_duration,
+        scrobbles.ms_played is null and tracks.duration_ms is null as is_default_duration,
         coalesce(tracks.has_audio_features, false) as has_audio_features,
         tracks.danceability,
         tracks.energy,
