@@ -12,6 +12,7 @@ DEMO_DIR := $(DATA_DIR)/raw
 RAW_DIR ?=
 SCALE ?= 1
 SEED ?= 42
+DIRTY ?=
 
 # Absolute paths so dbt, DuckDB and Python agree wherever they run from.
 export LW_RAW_DIR := $(abspath $(if $(RAW_DIR),$(RAW_DIR),$(DEMO_DIR)))
@@ -35,8 +36,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create the virtualenv and install pinned dependencies
 
-demo-data: $(STAMP)  ## generate the demo raw data (SCALE=1, SEED=42) into data/raw
-	$(BIN)/python -m models_py generate --out $(DEMO_DIR) --scale $(SCALE) --seed $(SEED)
+demo-data: $(STAMP)  ## generate the demo raw data (SCALE=1, SEED=42; DIRTY=1: variant layouts) into data/raw
+	$(BIN)/python -m models_py generate --out $(DEMO_DIR) --scale $(SCALE) --seed $(SEED) \
+		$(if $(DIRTY),--dirty)
 
 run: $(STAMP)  ## the main job: demo data (unless RAW_DIR=…), dbt build, models
 	@mkdir -p $(DATA_DIR)

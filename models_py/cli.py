@@ -25,7 +25,13 @@ def _generate(args: argparse.Namespace) -> int:
     from models_py.generate import generate
 
     t0 = time.perf_counter()
-    summary = generate(Path(args.out), scale=args.scale, seed=args.seed, progress=True)
+    summary = generate(
+        Path(args.out),
+        scale=args.scale,
+        seed=args.seed,
+        progress=True,
+        dirty=getattr(args, "dirty", False),
+    )
     print(f"demo data written to {args.out} in {time.perf_counter() - t0:.1f}s")
     for key, value in summary.items():
         print(f"  {key}: {value}")
@@ -171,6 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", default=str(DATA_DIR / "raw"))
     g.add_argument("--scale", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=42)
+    g.add_argument(
+        "--dirty",
+        action="store_true",
+        help="the same data with every file in a layout variant real exports come in "
+        "(index columns, reordered and extra columns, millisecond and day-first times, "
+        "BOM, CRLF)",
+    )
     g.set_defaults(func=_generate)
 
     b = sub.add_parser("build", help="dbt build on the raw data directory")

@@ -21,6 +21,12 @@ Same ``seed`` and ``scale`` give byte-identical files (no wall-clock time anywhe
 mtime 0). Each source uses its own random stream, and big sources are written file by
 file, so memory stays flat as ``scale`` grows.
 
+``dirty=True`` writes the same data (same seed: the same scrobbles, sessions, playlists
+and features, under the same file names) with every file in a layout variant real exports
+come in: pandas ``to_csv`` dumps with an unnamed index column, reordered and extra columns,
+unix milliseconds, day-first spreadsheet dates, BOM and CRLF (each module says which).
+A warehouse stages it as its clean twin.
+
 ``only`` writes a subset of the sources (``SOURCES``), each byte-identical to its files in
 a full run: which catalog tracks get Spotify audio features and URI matches depends on the
 MPD and Last.fm draws, so writing ``spotify`` still draws those (without formatting or
@@ -68,6 +74,7 @@ def generate(
     seed: int = 42,
     progress: bool = True,
     only: str | Iterable[str] | None = None,
+    dirty: bool = False,
 ) -> dict:
     """Write the demo raw data under ``out_dir`` and return a summary.
 
@@ -75,7 +82,8 @@ def generate(
     the realism figures: ``skip_2_rate``, ``maa_repeat_last`` (repeat the last first-half
     skip), ``maa_oracle``, ``maa_random``, ``maa_all_skip`` and the MPD ``mpd_mean_tracks``
     / ``mpd_median_tracks``, plus ``seconds`` (wall time of the run; not written to any
-    file). ``only`` limits the sources written (see the module docstring).
+    file). ``only`` limits the sources written and ``dirty`` writes the layout variants
+    (see the module docstring).
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -88,6 +96,7 @@ def generate(
     summary: dict = {
         "seed": seed,
         "scale": scale,
+        "layout": "dirty" if dirty else "clean",
         "sources": list(sources),
         "catalog_tracks": n_catalog,
         "catalog_artists": len(catalog.artists),
@@ -104,14 +113,16 @@ def generate(
     if "lastfm" in sources or needs_usage:
         extended = extend_offcatalog(catalog, seed, scale)
         lastfm_summary, scrobble_usage = write_lastfm(
-            out_dir, extended, seed, scale, progress, write="lastfm" in sources
+            out_dir, extended, seed, scale, progress, write="lastfm" in sources, dirty=dirty
         )
         summary.update(lastfm_summary)
     if needs_usage:
         used = np.r_[mpd_usage, np.zeros(len(extended.tracks) - n_catalog, dtype=np.int64)]
         used = (used + scrobble_usage) > 0
-        summary.update(write_spotify(out_dir, extended, seed, used, scrobble_usage > 0, progress))
+        summary.update(
+            write_spotify(out_dir, extended, seed, used, scrobble_usage > 0, progress, dirty=dirty)
+        )
     if "mssd" in sources:
-        summary.update(write_mssd(out_dir, seed, scale, progress))
+        summary.update(write_mssd(out_dir, seed, scale, progress, dirty=dirty))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     return summary

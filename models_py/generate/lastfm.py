@@ -8,6 +8,12 @@ three genres; about 6 % of plays are of tracks outside the Spotify catalog.
 Dirt, as in real exports: ~1 % exact duplicate rows, MBIDs missing per entity (~15 %
 artists, ~20 % albums/tracks), ~3 % of albums missing, and a few now-playing rows stamped
 1970-01-01 (``uts`` 0) in the CSV exports.
+
+``dirty=True`` writes the same scrobbles in layout variants of real exports: the export
+user as a pandas ``to_csv`` dump (unnamed index column, reordered and extra columns, unix
+milliseconds in ``timestamp`` and ISO text in ``datetime``), the header-less user with
+day-first spreadsheet dates (``DD/MM/YYYY HH:MM``), both CSVs with a BOM and CRLF, and the
+getRecentTracks pages pretty-printed.
 """
 
 from __future__ import annotations
@@ -26,7 +32,13 @@ from tqdm import tqdm
 
 from models_py.generate.catalog import GENRES, Catalog
 from models_py.generate.ids import sub_rng, weighted_pick_within
-from models_py.generate.writers import arrow_csv_bytes, write_bytes
+from models_py.generate.writers import (
+    arrow_csv_bytes,
+    pandas_export_bytes,
+    reordered,
+    with_bom,
+    write_bytes,
+)
 
 DAY = 86400
 GAP_S = 31 * 60
@@ -204,11 +216,13 @@ def write_lastfm(
     scale: float,
     progress: bool = True,
     write: bool = True,
+    dirty: bool = False,
 ) -> tuple[dict, np.ndarray]:
     """Write ``lastfm/`` files; return counts and per-track scrobble counts.
 
     ``write=False`` simulates the listening (the same draws) but writes nothing and returns
-    no counts: only the per-track scrobble counts.
+    no counts: only the per-track scrobble counts. ``dirty=True`` writes the same rows in
+    the variant layouts (module docstring), under the same file names.
     """
     root = out_dir / "lastfm"
     tsv_path = root / "lastfm1k_demo.tsv"
@@ -229,25 +243,31 @@ def write_lastfm(
             df = add_dirt(df, rng, now_playing=3)
             nm = _names(cat, df["track"].to_numpy())
             uts = df["uts"].to_numpy()
-            table = pa.table(
-                {
-                    "uts": uts.astype(str),
-                    "utc_time": _fmt_time(uts, "%d %b %Y, %H:%M"),
-                    **{k: nm[k] for k in ("artist", "artist_mbid", "album", "album_mbid")},
-                    "track": nm["track"],
-                    "track_mbid": nm["track_mbid"],
-                }
-            )
-            data = arrow_csv_bytes(table, quote_all=True, eol="\r\n")
+            if dirty:
+                data = _pandas_export(nm, uts)
+            else:
+                table = pa.table(
+                    {
+                        "uts": uts.astype(str),
+                        "utc_time": _fmt_time(uts, "%d %b %Y, %H:%M"),
+                        **{k: nm[k] for k in ("artist", "artist_mbid", "album", "album_mbid")},
+                        "track": nm["track"],
+                        "track_mbid": nm["track_mbid"],
+                    }
+                )
+                data = arrow_csv_bytes(table, quote_all=True, eol="\r\n")
             write_bytes(root / f"{user.name}_scrobbles.csv", data)
         elif user.fmt == "benjamin_csv":
             df = add_dirt(df, rng, now_playing=2)
             nm = _names(cat, df["track"].to_numpy())
-            dates = _fmt_time(df["uts"].to_numpy(), "%d %b %Y %H:%M")
+            # dirty: a spreadsheet's day-first dates (two years of plays: days above 12)
+            date_fmt = "%d/%m/%Y %H:%M" if dirty else "%d %b %Y %H:%M"
+            dates = _fmt_time(df["uts"].to_numpy(), date_fmt)
             buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\n")
+            w = csv.writer(buf, lineterminator="\r\n" if dirty else "\n")
             w.writerows(zip(nm["artist"], nm["album"], nm["track"], dates, strict=True))
-            write_bytes(root / f"{user.name}.csv", buf.getvalue().encode("utf-8"))
+            data = buf.getvalue().encode("utf-8")
+            write_bytes(root / f"{user.name}.csv", with_bom(data) if dirty else data)
         elif user.fmt == "lastfm1k":
             df = add_dirt(df, rng, now_playing=0)
             nm = _names(cat, df["track"].to_numpy())
@@ -265,17 +285,44 @@ def write_lastfm(
             with open(tsv_path, "ab") as fh:
                 fh.write(("\n".join(lines) + "\n").encode("utf-8"))
         else:
-            _write_recenttracks(root, cat, user, df, rng)
+            _write_recenttracks(root, cat, user, df, rng, pretty=dirty)
         counts[f"lastfm_rows_{user.name}"] = len(df)
     if not write:
         return {}, usage
     return {"lastfm_users": len(users), **counts}, usage
 
 
+def _pandas_export(nm: dict[str, np.ndarray], uts: np.ndarray) -> bytes:
+    """The export user's scrobbles as a pandas ``to_csv`` dump of an API download: unnamed
+    index column, the columns in another order, a track URL, unix milliseconds in
+    ``timestamp`` and ISO text in ``datetime``; BOM and CRLF."""
+    frame = pd.DataFrame(
+        {
+            "timestamp": uts * 1000,
+            "datetime": _fmt_time(uts, "%Y-%m-%d %H:%M:%S"),
+            **{k: nm[k] for k in ("artist", "artist_mbid", "album", "album_mbid")},
+            "track": nm["track"],
+            "track_mbid": nm["track_mbid"],
+        }
+    )
+    frame = frame[reordered(list(frame.columns))]
+    frame["url"] = [
+        f"https://www.last.fm/music/{quote_plus(a)}/_/{quote_plus(t)}"
+        for a, t in zip(nm["artist"], nm["track"], strict=True)
+    ]
+    return pandas_export_bytes(frame)
+
+
 def _write_recenttracks(
-    root: Path, cat: Catalog, user: LastfmUser, df: pd.DataFrame, rng: np.random.Generator
+    root: Path,
+    cat: Catalog,
+    user: LastfmUser,
+    df: pd.DataFrame,
+    rng: np.random.Generator,
+    pretty: bool = False,
 ) -> None:
-    """user.getRecentTracks JSON pages (200 per page, a now-playing track on page 1)."""
+    """user.getRecentTracks JSON pages (200 per page, a now-playing track on page 1);
+    ``pretty`` indents them as a browser's "save as" does."""
     playing = int(rng.integers(0, len(cat.tracks)))
     tracks = np.r_[playing, df["track"].to_numpy()]
     uts = np.r_[-1, df["uts"].to_numpy()]
@@ -317,5 +364,8 @@ def _write_recenttracks(
                 },
             }
         }
-        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        if pretty:
+            text = json.dumps(doc, ensure_ascii=False, indent=2)
+        else:
+            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         write_bytes(root / f"{user.name}_recenttracks_page{page}.json", text.encode("utf-8"))

@@ -31,6 +31,13 @@ labels are marginalised by the forward recursion
     p(i) = q1(i)·p(i-1) + q0(i)·(1 − p(i-1)),   q_k(i) = Σ_pause P(pause|k)·σ(logit | k, pause)
 
 starting from the observed last first-half label.  ``pred_skip_2 = p_skip_2 >= 0.5``.
+
+Dirty layout
+------------
+``dirty=True`` writes the same rows as a spreadsheet saves them: session logs with
+``date`` as ``DD/MM/YYYY``, a row-number column, the columns in another order, a BOM and
+CRLF; the track features in another column order with an unnamed index column, BOM and
+CRLF. The oracle keeps its layout (the warehouse does not read it).
 """
 
 from __future__ import annotations
@@ -44,7 +51,13 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from models_py.generate.ids import sub_rng, uuid4_strings, zipf_weights
-from models_py.generate.writers import arrow_csv_bytes, write_bytes
+from models_py.generate.writers import (
+    arrow_csv_bytes,
+    pandas_export_bytes,
+    reordered,
+    with_bom,
+    write_bytes,
+)
 from models_py.metrics import session_average_accuracies
 
 SESSIONS_PER_FILE = 5000
@@ -363,15 +376,31 @@ def oracle_probabilities(sim: dict[str, np.ndarray]) -> np.ndarray:
     return out
 
 
-def write_mssd(out_dir: Path, seed: int, scale: float, progress: bool = True) -> dict:
-    """Write ``mssd/`` (track features, session logs, oracle) and return counts and figures."""
+def spreadsheet_log(table: pa.Table, day: dt.date) -> bytes:
+    """A session log as a spreadsheet saves it: ``date`` as DD/MM/YYYY, a ``row`` number
+    column first, the other columns in another order; BOM and CRLF."""
+    n = table.num_rows
+    table = table.set_column(
+        table.schema.get_field_index("date"), "date", pa.array([f"{day:%d/%m/%Y}"] * n)
+    )
+    table = table.select(reordered(table.column_names))
+    table = table.add_column(0, "row", pa.array(np.arange(1, n + 1)))
+    return with_bom(arrow_csv_bytes(table, eol="\r\n"))
+
+
+def write_mssd(
+    out_dir: Path, seed: int, scale: float, progress: bool = True, dirty: bool = False
+) -> dict:
+    """Write ``mssd/`` (track features, session logs, oracle) and return counts and figures;
+    ``dirty=True`` writes the same rows in the spreadsheet layout (module docstring)."""
     root = out_dir / "mssd"
     tracks = build_tracks(seed, scale)
     tf = tracks[TF_COLUMNS]
-    write_bytes(
-        root / "track_features" / "tf_000000000000.csv",
-        arrow_csv_bytes(pa.Table.from_pandas(tf, preserve_index=False)),
-    )
+    if dirty:
+        tf_bytes = pandas_export_bytes(tf[reordered(TF_COLUMNS)])
+    else:
+        tf_bytes = arrow_csv_bytes(pa.Table.from_pandas(tf, preserve_index=False))
+    write_bytes(root / "track_features" / "tf_000000000000.csv", tf_bytes)
     n_sessions = max(50, round(15000 * scale))
     # ~5,000 sessions per file, and always ≥ 2 files so both .csv and .csv.gz exist
     n_files = max(2, -(-n_sessions // SESSIONS_PER_FILE))
@@ -433,7 +462,8 @@ def write_mssd(out_dir: Path, seed: int, scale: float, progress: bool = True) ->
             )
             last = f == n_files - 1
             name = f"log_{k}_{day:%Y%m%d}_000000000000.csv" + (".gz" if last else "")
-            write_bytes(root / "training_set" / name, arrow_csv_bytes(table), gz=last)
+            data = spreadsheet_log(table, day) if dirty else arrow_csv_bytes(table)
+            write_bytes(root / "training_set" / name, data, gz=last)
 
             # oracle + realism figures on the second halves
             p = oracle_probabilities(sim)

@@ -1,10 +1,14 @@
 """Spotify Web API and Kaggle-style files: the user's playlists, audio features in three
-shapes, the tracks-by-genre CSV and the scrobble → URI match table."""
+shapes, the tracks-by-genre CSV and the scrobble → URI match table.
+
+``dirty=True`` writes the same rows with every CSV as a pandas export saved on Windows
+(an unnamed index column, the columns in another order, BOM, CRLF) and the playlist pages
+as compact JSON instead of the API's pretty-printing."""
 
 from __future__ import annotations
 
 import csv
-import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +18,13 @@ from tqdm import tqdm
 from models_py.generate.catalog import GENRES, KEY_NAMES, Catalog
 from models_py.generate.ids import HEX, base62_ids, sub_rng
 from models_py.generate.names import slugify
-from models_py.generate.writers import RawNumber, jackson_dumps, write_bytes
+from models_py.generate.writers import (
+    RawNumber,
+    jackson_dumps,
+    pandas_export_bytes,
+    reordered,
+    write_bytes,
+)
 
 OWN_PLAYLIST_GENRES = ("Indie", "Rock", "Folk", "Pop", "Electronic", "Hip-Hop")
 SINGLE_FILE_PLAYLIST = "Indie"
@@ -220,8 +230,16 @@ def write_spotify(
     used: np.ndarray,
     scrobbled: np.ndarray,
     progress: bool = True,
+    dirty: bool = False,
 ) -> dict:
-    """Write ``spotify/``; ``used``/``scrobbled`` flag catalog rows seen in MPD/scrobbles."""
+    """Write ``spotify/``; ``used``/``scrobbled`` flag catalog rows seen in MPD/scrobbles;
+    ``dirty=True`` writes the same rows in the variant layouts (module docstring)."""
+
+    def csv_bytes(frame: pd.DataFrame, **to_csv) -> bytes:
+        if dirty:
+            return pandas_export_bytes(frame[reordered(list(frame.columns))])
+        return frame.to_csv(index=False, **to_csv).encode("utf-8")
+
     root = out_dir / "spotify"
     rng = sub_rng(seed, "spotify")
     tr = cat.tracks
@@ -231,10 +249,11 @@ def write_spotify(
     playlists = own_playlists(cat, seed)
     for g, rows in playlists.items():
         page = playlist_page(cat, rows, rng)
-        write_bytes(
-            root / "playlists" / f"{slugify(g)}_playlist_tracks.json",
-            jackson_dumps(page).encode("utf-8"),
-        )
+        if dirty:
+            text = json.dumps(page, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = jackson_dumps(page)
+        write_bytes(root / "playlists" / f"{slugify(g)}_playlist_tracks.json", text.encode("utf-8"))
     bar.update()
 
     af_dir = root / "audio_features"
@@ -278,7 +297,7 @@ def write_spotify(
             "time_signature": af["time_signature"],
         }
     )
-    write_bytes(af_dir / "audio_features.csv", af_df.to_csv(index=False).encode("utf-8"))
+    write_bytes(af_dir / "audio_features.csv", csv_bytes(af_df))
     bar.update()
 
     # tracks-by-genre CSV: half of the catalog, grouped by genre like the Kaggle file
@@ -307,10 +326,7 @@ def write_spotify(
             "valence": sf["valence"],
         }
     )
-    write_bytes(
-        root / "tracks_by_genre" / "SpotifyFeatures.csv",
-        sf_out.to_csv(index=False).encode("utf-8"),
-    )
+    write_bytes(root / "tracks_by_genre" / "SpotifyFeatures.csv", csv_bytes(sf_out))
     bar.update()
 
     # scrobbled (artist, track) → URI; about half of the unmatched pairs listed with no URI
@@ -325,9 +341,7 @@ def write_spotify(
             "track_uri": tr["track_uri"].to_numpy()[seen],
         }
     ).sort_values(["artist", "track"], kind="stable")
-    buf = io.StringIO()
-    matches.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
-    write_bytes(root / "uri_matches.csv", buf.getvalue().encode("utf-8"))
+    write_bytes(root / "uri_matches.csv", csv_bytes(matches, quoting=csv.QUOTE_MINIMAL))
     bar.update()
     bar.close()
     return {

@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+BOM = "\ufeff"
 
 
 class RawNumber(str):
@@ -80,3 +83,20 @@ def arrow_csv_bytes(
     )
     pacsv.write_csv(table, sink, opts)
     return sink.getvalue().to_pybytes()
+
+
+def with_bom(data: bytes) -> bytes:
+    """``data`` with a UTF-8 byte-order mark in front, as Excel and Windows tools save CSV."""
+    return BOM.encode("utf-8") + data
+
+
+def reordered(columns: list[str]) -> list[str]:
+    """The column order of the dirty layouts: the clean order reversed (fixed, so the same
+    seed gives the same bytes)."""
+    return list(reversed(columns))
+
+
+def pandas_export_bytes(frame: pd.DataFrame, index: bool = True) -> bytes:
+    """CSV bytes as a pandas ``to_csv`` export saved on Windows: an unnamed index column
+    (``index=True``), CRLF line ends and a BOM."""
+    return with_bom(frame.to_csv(index=index, lineterminator="\r\n").encode("utf-8"))
