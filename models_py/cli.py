@@ -31,24 +31,32 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace) -> int:
+def _claim_raw_folder(paths: Paths, full_build: bool) -> int:
+    """One warehouse, one raw folder (models_py.raw_folder): a line for a folder without
+    sources and for a fresh start; 1 when the warehouse cannot be opened."""
     from models_py import raw_folder
 
+    try:
+        notes = [raw_folder.missing_sources_note(paths.raw_dir)]
+        notes.append(raw_folder.claim(paths, full_build=full_build))
+    except (duckdb.Error, OSError) as e:
+        print(f"error: warehouse {paths.warehouse}: {one_line(str(e))}", file=sys.stderr)
+        return 1
+    for note in filter(None, notes):
+        print(note)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
     paths = Paths.from_env(args.raw_dir)
     if not paths.raw_dir.is_dir():
         print(f"error: raw data directory {paths.raw_dir} does not exist", file=sys.stderr)
         return 2
+    # after training, the scored marts are rebuilt on the warehouse as it is
     if not getattr(args, "scored_marts_only", False):
-        note = raw_folder.missing_sources_note(paths.raw_dir)
-        if note:
-            print(note)
-    try:
-        note = raw_folder.claim(paths)  # one warehouse, one raw folder
-    except (duckdb.Error, OSError) as e:
-        print(f"error: warehouse {paths.warehouse}: {one_line(str(e))}", file=sys.stderr)
-        return 1
-    if note:
-        print(note)
+        rc = _claim_raw_folder(paths, full_build=not args.dbt_args)
+        if rc:
+            return rc
     print(f"dbt build on {paths.raw_dir} -> {paths.warehouse}")
     t0 = time.perf_counter()
     try:

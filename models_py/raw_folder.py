@@ -26,6 +26,7 @@ INCREMENTAL_TABLES = (
     "staging.base_lastfm__scrobbles",
     "staging.base_mssd__session_events",
     "staging.base_mpd__playlists",
+    "staging.base_mpd__playlist_tracks",
 )
 
 RECORD_DDL = (
@@ -35,6 +36,16 @@ RECORD_DDL = (
 RECORD_SQL = "select max(raw_dir) from meta.raw_folder"
 WRITE_SQL = "insert into meta.raw_folder values (?, now())"
 N_OTHER_FILES_SQL = "select count(*) from {table} where not starts_with(source_file, ?)"
+# incremental tables built empty by an older version, whose empty raw views typed
+# file_modified_at as text: dbt would stop on their schema ("out of sync")
+STALE_EMPTY_TABLES_SQL = """
+select table_schema || '.' || table_name
+from information_schema.columns
+where list_contains(?, table_schema || '.' || table_name)
+    and column_name = 'file_modified_at'
+    and data_type <> 'TIMESTAMP'
+"""
+N_ROWS_SQL = "select count(*) from {table}"
 
 
 def missing_sources_note(raw_dir: Path) -> str | None:
@@ -57,7 +68,7 @@ def built_from(paths: Paths) -> Paths:
     """``paths`` with the raw folder the warehouse records, where it records one: training
     (the demo's skip oracle) and the rebuild of the scored marts read that folder."""
     folder = recorded(paths)
-    return Paths(folder, paths.warehouse) if folder is not None else paths
+    return Paths(folder, paths.warehouse) if folder is not None and folder.is_dir() else paths
 
 
 def _recorded(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -88,12 +99,14 @@ def _start_fresh(paths: Paths) -> None:
     shutil.rmtree(paths.warehouse.parent / "artifacts", ignore_errors=True)
 
 
-def claim(paths: Paths) -> str | None:
+def claim(paths: Paths, full_build: bool = True) -> str | None:
     """Make the warehouse hold ``paths.raw_dir``'s data only, before a build.
 
     A warehouse of another folder is replaced by a fresh one; returns the line saying so,
     or None when the warehouse was new or already this folder's. Records the folder.
-    Raises duckdb.Error when the warehouse cannot be opened (e.g. another process holds it).
+    Before a ``full_build``, drops the empty incremental tables an older version typed
+    wrongly (the build makes them again). Raises duckdb.Error when the warehouse cannot be
+    opened (e.g. another process holds it).
     """
     note = None
     if paths.warehouse.is_file():
@@ -118,4 +131,19 @@ def claim(paths: Paths) -> str | None:
         if _recorded(con) != paths.raw_dir:
             con.execute("delete from meta.raw_folder")
             con.execute(WRITE_SQL, [str(paths.raw_dir)])
+        if full_build:
+            _drop_stale_empty_tables(con)
     return note
+
+
+def _drop_stale_empty_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the empty incremental tables an older version typed from an empty source (the
+    next build makes them again, typed as its loader types them): nothing is lost."""
+    stale = [
+        r[0] for r in con.execute(STALE_EMPTY_TABLES_SQL, [list(INCREMENTAL_TABLES)]).fetchall()
+    ]
+    for table in stale:
+        if table in INCREMENTAL_TABLES:  # identifiers from the fixed list only
+            (n_rows,) = con.execute(N_ROWS_SQL.format(table=table)).fetchall()[0]
+            if n_rows == 0:
+                con.execute(f"drop table {table}")
