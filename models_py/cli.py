@@ -38,11 +38,32 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _claim_raw_folder(paths: Paths, full_build: bool) -> int:
+    """One warehouse, one raw folder (models_py.raw_folder): a line for a folder without
+    sources and for a fresh start; 1 when the warehouse cannot be opened."""
+    from models_py import raw_folder
+
+    try:
+        notes = [raw_folder.missing_sources_note(paths.raw_dir)]
+        notes.append(raw_folder.claim(paths, full_build=full_build))
+    except (duckdb.Error, OSError) as e:
+        print(f"error: warehouse {paths.warehouse}: {one_line(str(e))}", file=sys.stderr)
+        return 1
+    for note in filter(None, notes):
+        print(note)
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     paths = Paths.from_env(args.raw_dir)
     if not paths.raw_dir.is_dir():
         print(f"error: raw data directory {paths.raw_dir} does not exist", file=sys.stderr)
         return 2
+    # after training, the scored marts are rebuilt on the warehouse as it is
+    if not getattr(args, "scored_marts_only", False):
+        rc = _claim_raw_folder(paths, full_build=not args.dbt_args)
+        if rc:
+            return rc
     print(f"dbt build on {paths.raw_dir} -> {paths.warehouse}")
     t0 = time.perf_counter()
     try:
@@ -71,15 +92,23 @@ def slowest_models(results: list[dict], n: int) -> list[tuple[str, float]]:
 
 def _train(args: argparse.Namespace) -> int:
     """Train the models on the built marts, write results back, rebuild the scored marts."""
+    from models_py.raw_folder import built_from
     from models_py.train import train
 
     paths = Paths.from_env(args.raw_dir)
     if not paths.warehouse.is_file():
         print(f"error: no warehouse at {paths.warehouse}: run `make build` first", file=sys.stderr)
         return 2
+    paths = built_from(paths)  # the folder the warehouse holds (the demo's skip oracle)
     train(paths, seed=args.seed)
     # the scored marts read the ml tables just written
-    rc = _build(argparse.Namespace(raw_dir=args.raw_dir, dbt_args=["--select", "source:ml+"]))
+    rc = _build(
+        argparse.Namespace(
+            raw_dir=str(paths.raw_dir),
+            dbt_args=["--select", "source:ml+"],
+            scored_marts_only=True,
+        )
+    )
     if rc:
         return rc
     return _publish(args)
@@ -154,7 +183,7 @@ def _docs(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     """The main job: demo data when asked, the warehouse build, then the models."""
     if args.demo:
-        out = DATA_DIR / "raw"
+        out = Paths.from_env().warehouse.parent / "raw"  # data/raw beside data/warehouse.duckdb
         rc = _generate(argparse.Namespace(out=str(out), scale=args.scale, seed=args.seed))
         if rc:
             return rc

@@ -148,6 +148,7 @@ __all__ = [
     "fit_blend",
     "fit_cooccurrence",
     "fit_source_method",
+    "missing_input",
     "normalize_name",
     "own_playlist_continuations",
     "predict_cooccurrence",
@@ -1790,6 +1791,16 @@ def _source_write_up_metrics(
             source_metrics.source_metrics(con, e.predictions, e.seed_size, follower_model)
         )
     return follower_results + source_metrics.kmeans_elbow(aggregates, seed=seed, progress=progress)
+
+
+N_MPD_PLAYLISTS_SQL = "select count(*) from marts.dim_playlists where playlist_source = 'mpd'"
+
+
+def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why there is nothing to learn from (a phrase for the run's `skipped` line), or None:
+    the method and its evaluation need MPD playlists."""
+    (n_playlists,) = con.execute(N_MPD_PLAYLISTS_SQL).fetchall()[0]
+    return None if n_playlists else "no playlist in mpd/"
 
 
 def run(

@@ -68,6 +68,7 @@ __all__ = [
     "TASK",
     "TOP_K",
     "metrics",
+    "missing_input",
     "prepare",
     "recommend",
     "run",
@@ -433,6 +434,20 @@ select track_id, rank, next_track_id, score, basis, method
 from nt_suggestions
 order by track_id, rank
 """
+
+
+N_TRANSITIONS_SQL = """
+select
+    (select count(*) from intermediate.int_playlist_transitions)
+    + (select count(*) from intermediate.int_scrobble_transitions)
+"""
+
+
+def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why there is nothing to learn from (a phrase for the run's `skipped` line), or None:
+    the methods learn from playlist and scrobble transitions."""
+    (n_transitions,) = con.execute(N_TRANSITIONS_SQL).fetchall()[0]
+    return None if n_transitions else "no playlist transitions and no scrobbles matched to Spotify"
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:

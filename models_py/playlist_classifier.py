@@ -70,6 +70,7 @@ __all__ = [
     "fit_best",
     "load_catalog",
     "load_labelled",
+    "missing_input",
     "model_specs",
     "run",
     "score_catalog",
@@ -160,6 +161,13 @@ from (
 ) as usable
 """
 
+# labelled rows of any kind: own playlist entries, genre labels
+N_LABELLED_SQL = """
+select
+    (select count(*) from marts.fct_playlist_tracks where playlist_source = ?),
+    (select count(*) from marts.fct_track_genres)
+"""
+
 LABEL_SQL: dict[str, tuple[str, list]] = {
     "own_playlists": (OWN_PLAYLISTS_SQL, [OWN_SOURCE]),
     "genres": (GENRES_SQL, []),
@@ -210,6 +218,21 @@ def choose_label_set(con: duckdb.DuckDBPyConnection) -> str:
     features, else ``genres``."""
     (n_usable,) = con.execute(N_USABLE_OWN_PLAYLISTS_SQL, [OWN_SOURCE, MIN_CLASS_SIZE]).fetchone()
     return "own_playlists" if n_usable >= 2 else "genres"
+
+
+def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why there is nothing to classify (a phrase for the run's `skipped` line), or None
+    when the chosen label set has two classes or more."""
+    _, y, _ = load_labelled(con, choose_label_set(con))
+    if y.nunique() >= 2:
+        return None
+    n_own, n_genre = con.execute(N_LABELLED_SQL, [OWN_SOURCE]).fetchall()[0]
+    if n_own == 0 and n_genre == 0:
+        return "no playlists of your own and no genre-labelled tracks"
+    return (
+        f"fewer than two playlists of your own or genres with {MIN_CLASS_SIZE} tracks "
+        "that have audio features"
+    )
 
 
 # --- models -------------------------------------------------------------------------------

@@ -60,6 +60,11 @@ def _empty(message: str) -> plt.Figure:
     return fig
 
 
+def _no_data(what: str) -> plt.Figure:
+    """The picture of a chart whose query found nothing: "no data", and what is missing."""
+    return _empty(f"no data: {what}")
+
+
 def _short_class(name: str) -> str:
     return name.removeprefix("user:").removesuffix("_playlist_tracks").replace("_", " ")
 
@@ -67,7 +72,7 @@ def _short_class(name: str) -> str:
 # --------------------------------------------------------------------------- drawings
 def draw_confusion(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no classifier runs in marts.rpt_classifier_confusion")
+        return _no_data("no classifier runs in marts.rpt_classifier_confusion")
     classes = sorted(set(df["true_class"]) | set(df["predicted_class"]))
     labels = [_short_class(c) for c in classes]
     fig, axes = plt.subplots(2, 4, figsize=(14, 7.4), constrained_layout=True)
@@ -97,7 +102,7 @@ def draw_confusion(df: pd.DataFrame) -> plt.Figure:
 
 def draw_accuracy_by_kernel(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no classifier runs in marts.rpt_model_comparison")
+        return _no_data("no classifier runs in marts.rpt_model_comparison")
     fig, ax = _figure(9, 4.2)
     x = np.arange(len(KERNELS))
     for i, weighting in enumerate(["balanced", "unweighted"]):
@@ -119,7 +124,7 @@ def draw_accuracy_by_kernel(df: pd.DataFrame) -> plt.Figure:
 
 def draw_playlist_descriptors(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no playlists with audio features in marts.dim_playlists")
+        return _no_data("no playlists with audio features in marts.dim_playlists")
     fig, ax = _figure(10, 4.4)
     names = df["playlist_name"].tolist()
     x = np.arange(len(FEATURES))
@@ -137,7 +142,7 @@ def draw_playlist_descriptors(df: pd.DataFrame) -> plt.Figure:
 
 def draw_hours_per_day(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no scrobbles in marts.rpt_listening_daily")
+        return _no_data("no scrobbles in marts.rpt_listening_daily")
     users = sorted(df["user_name"].unique())
     fig, axes = plt.subplots(len(users), 1, figsize=(10, 2.2 * len(users)), squeeze=False,
                              constrained_layout=True)  # fmt: skip
@@ -155,7 +160,7 @@ def draw_hours_per_day(df: pd.DataFrame) -> plt.Figure:
 
 def draw_artists_over_time(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no artist months in marts.rpt_listening_monthly")
+        return _no_data("no artist months in marts.rpt_listening_monthly")
     pivot = df.pivot_table(index="played_month", columns="artist_name", values="hours",
                            aggfunc="sum")  # fmt: skip
     pivot.index = pd.to_datetime(pivot.index)
@@ -171,7 +176,7 @@ def draw_artists_over_time(df: pd.DataFrame) -> plt.Figure:
 
 def draw_uri_coverage(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no scrobbles in marts.rpt_uri_match_coverage")
+        return _no_data("no scrobbles in marts.rpt_uri_match_coverage")
     fig, ax = _figure(10, 4)
     for user, part in df.groupby("user_name"):
         part = part.sort_values("played_month")
@@ -190,7 +195,7 @@ def draw_uri_coverage(df: pd.DataFrame) -> plt.Figure:
 
 def draw_features_by_duration(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no tracks in marts.rpt_track_features_by_duration")
+        return _no_data("no tracks in marts.rpt_track_features_by_duration")
     fig, ax = _figure(10, 4.4)
     for f in FEATURES:
         ax.plot(df["duration_minutes"], df[f"mean_{f}"], marker="o", markersize=3, label=f)
@@ -203,7 +208,7 @@ def draw_features_by_duration(df: pd.DataFrame) -> plt.Figure:
 
 def draw_skip_rates(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no session events in marts.rpt_skip_rates")
+        return _no_data("no session events in marts.rpt_skip_rates")
     dims = [("session_position", "position in session"), ("hour_of_day", "hour of day"),
             ("weekday", "weekday")]  # fmt: skip
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), constrained_layout=True)
@@ -233,21 +238,21 @@ def _heatmap(df: pd.DataFrame, row: str, col: str, xlabel: str, ylabel: str) -> 
 
 def draw_danceability_transitions(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no transitions in marts.rpt_danceability_transitions")
+        return _no_data("no transitions in marts.rpt_danceability_transitions")
     return _heatmap(df, "prev_danceability_bin", "next_danceability_bin",
                     "danceability of the next track", "danceability of the track now")  # fmt: skip
 
 
 def draw_popularity_transitions(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no transitions in marts.rpt_transitions_by_popularity")
+        return _no_data("no transitions in marts.rpt_transitions_by_popularity")
     return _heatmap(df, "prev_popularity_decile", "next_popularity_decile",
                     "popularity decile of the next track", "popularity decile now")  # fmt: skip
 
 
 def draw_elbow(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no KMeans runs (task playlist_clusters) in marts.rpt_model_comparison")
+        return _no_data("no KMeans runs (task playlist_clusters) in marts.rpt_model_comparison")
     df = df.sort_values("k")
     fig, ax = _figure(8, 4)
     ax.plot(df["k"], df["value"], marker="o")
@@ -260,7 +265,7 @@ def draw_elbow(df: pd.DataFrame) -> plt.Figure:
 
 def draw_skip_maa(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no skip model runs in marts.rpt_model_comparison")
+        return _no_data("no skip model runs in marts.rpt_model_comparison")
     df = df.sort_values("value")
     fig, ax = _figure(8, 3.8)
     colors = ["#c33" if not b else ("#888" if m != "oracle" else "#2a2") for m, b in
@@ -276,7 +281,7 @@ def draw_skip_maa(df: pd.DataFrame) -> plt.Figure:
 
 def draw_calibration(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no test predictions in marts.fct_skip_predictions")
+        return _no_data("no test predictions in marts.fct_skip_predictions")
     fig, ax = _figure(5.6, 5.2)
     ax.plot([0, 1], [0, 1], linestyle="--", color="#888", label="perfectly calibrated")
     ax.plot(df["mean_p_skip"], df["observed_skip_rate"], marker="o", label="skip model")
@@ -293,7 +298,7 @@ def draw_calibration(df: pd.DataFrame) -> plt.Figure:
 
 def draw_continuation(df: pd.DataFrame) -> plt.Figure:
     if df.empty:
-        return _empty("no continuation runs in marts.rpt_model_comparison")
+        return _no_data("no continuation runs in marts.rpt_model_comparison")
     metrics = [
         ("r_precision", "R-precision"),
         ("ndcg", "NDCG"),
@@ -568,7 +573,7 @@ def page(rendered: list[Rendered], summary: dict, warehouse: Path, seconds: floa
             body.append(
                 f'<figure id="{r.chart.key}"><img class="chart" alt="{html.escape(r.chart.title)}" '
                 f'src="data:image/png;base64,{data}">'
-                f"<figcaption>{caption} <i>{r.n_rows:,} rows.</i>"
+                f"<figcaption>{caption} <i>{f'{r.n_rows:,} rows' if r.n_rows else 'no data'}.</i>"
                 f"<details><summary>the query</summary><pre>{html.escape(r.chart.sql)}</pre>"
                 f"</details></figcaption></figure>"
             )
@@ -606,7 +611,9 @@ def build_report(warehouse: Path, out: Path | None = None, progress: bool = True
         for chart in CHARTS:
             rendered.append(render(con, chart))
             if progress:
-                print(f"  report: {chart.key:<13} {rendered[-1].n_rows:>7,} rows", flush=True)
+                n_rows = rendered[-1].n_rows
+                shown = f"{n_rows:>7,} rows" if n_rows else "no data"
+                print(f"  report: {chart.key:<13} {shown}", flush=True)
     failed = [r for r in rendered if r.error]
     text = page(rendered, summary, warehouse, time.perf_counter() - t0)
     out.parent.mkdir(parents=True, exist_ok=True)

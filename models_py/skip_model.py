@@ -64,6 +64,7 @@ __all__ = [
     "fit_transition_model",
     "forward_recursion",
     "load_events",
+    "missing_input",
     "predict_chain",
     "run",
 ]
@@ -185,6 +186,26 @@ class Evaluation:
         out["n_sessions_test"] = float(self.n_sessions)
         out["n_events_test"] = float(self.n_events)
         return out
+
+
+# predict-half events of the test split: what the model is reported on
+N_TEST_EVENTS_SQL = f"""
+select
+    count(*),
+    count(*) filter (where session_half = 'predict' and split = 'test')
+from {MART}
+"""  # noqa: S608 - the mart is a constant of this module
+
+
+def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why there is nothing to learn or to test on (a phrase for the run's `skipped`
+    line), or None."""
+    n_events, n_test = con.execute(N_TEST_EVENTS_SQL).fetchall()[0]
+    if n_events == 0:
+        return "no complete listening session in mssd/"
+    if n_test == 0:
+        return "no session in the test split"
+    return None
 
 
 def load_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -402,7 +423,7 @@ def _run(
     y = events["skip_label"].to_numpy(dtype=bool)
     if not test.any() or len(np.unique(y[fit_rows])) < 2:
         # e.g. a warehouse without session logs: nothing to learn or to report
-        print("skip_model: no test events or a single training class; skip model skipped")
+        print("skip model: skipped (no test events or a single class in training)")
         return [], {"skip_predictions": empty_scores()}, None
     prev_train = prev[fit_rows].astype(float).to_numpy()
     start_prior = float(prev_train.mean())

@@ -55,6 +55,12 @@ def _best_model(results: list[ml_store.ModelResult], metric: str) -> str:
     return max(trained, key=lambda r: r.metrics[metric]).model_name
 
 
+def _has_input(model: str, missing: str | None) -> bool:
+    """Print the model's heading, or the one line saying why it is skipped."""
+    print(f"{model}: skipped ({missing})" if missing else f"{model}:", flush=True)
+    return missing is None
+
+
 def comparison_table(results: list[ml_store.ModelResult]) -> str:
     """Model × metric, one block per task; baselines marked with *."""
     blocks = []
@@ -95,31 +101,33 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
             ml_store.data_snapshot(con, "marts.dim_playlists"),
         ]
 
-        print("playlist classifier:")
-        clf_results, clf_scores, clf_estimator = playlist_classifier.run(con, seed=seed)
-        if clf_estimator is not None:
-            best = _best_model(clf_results, "cv_balanced_accuracy_mean")
-            _attach_artifact(clf_results, clf_estimator, best, artifacts)
-        results += clf_results
-        scores.update(clf_scores)
+        if _has_input("playlist classifier", playlist_classifier.missing_input(con)):
+            clf_results, clf_scores, clf_estimator = playlist_classifier.run(con, seed=seed)
+            if clf_estimator is not None:
+                best = _best_model(clf_results, "cv_balanced_accuracy_mean")
+                _attach_artifact(clf_results, clf_estimator, best, artifacts)
+            results += clf_results
+            scores.update(clf_scores)
 
-        print("skip model:")
-        skip_results, skip_scores, skip_estimator = skip_model.run(con, paths.raw_dir, seed=seed)
-        if skip_estimator is not None:
-            best = _best_model(skip_results, "maa")
-            _attach_artifact(skip_results, skip_estimator, best, artifacts)
-        results += skip_results
-        scores.update(skip_scores)
+        if _has_input("skip model", skip_model.missing_input(con)):
+            skip_results, skip_scores, skip_estimator = skip_model.run(
+                con, paths.raw_dir, seed=seed
+            )
+            if skip_estimator is not None:
+                best = _best_model(skip_results, "maa")
+                _attach_artifact(skip_results, skip_estimator, best, artifacts)
+            results += skip_results
+            scores.update(skip_scores)
 
-        print("playlist continuation:")
-        cont_results, cont_scores, _ = continuation.run(con, seed=seed)
-        results += cont_results
-        scores.update(cont_scores)
+        if _has_input("playlist continuation", continuation.missing_input(con)):
+            cont_results, cont_scores, _ = continuation.run(con, seed=seed)
+            results += cont_results
+            scores.update(cont_scores)
 
-        print("next track:")
-        nt_results, nt_scores, _ = next_track.run(con, seed=seed)
-        results += nt_results
-        scores.update(nt_scores)
+        if _has_input("next track", next_track.missing_input(con)):
+            nt_results, nt_scores, _ = next_track.run(con, seed=seed)
+            results += nt_results
+            scores.update(nt_scores)
 
     # a task without data (e.g. no session logs) empties its score table: scores of an
     # earlier dataset must not look current
@@ -129,5 +137,5 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
         frame["run_id"] = run_id
     ml_store.publish(paths, run_id, results, scores, ";".join(snapshots))
     print(f"run {run_id} written to the ml schema in {time.perf_counter() - t0:.1f}s")
-    print(comparison_table(results))
+    print(comparison_table(results) if results else "no model had data to learn from")
     return results

@@ -161,6 +161,10 @@ def loaded_copy(realdata_build: BuildResult, realdata_dir: Path, tmp_path: Path)
     wh = tmp_path / "wh" / "warehouse.duckdb"
     wh.parent.mkdir()
     shutil.copy2(realdata_build.warehouse, wh)
+    # the copy holds the copied folder's data (one warehouse, one raw folder): else the next
+    # build would start a fresh warehouse for the other folder
+    with duckdb.connect(str(wh)) as con:
+        con.execute("update meta.raw_folder set raw_dir = ?", [str(raw.resolve())])
     return raw, wh
 
 

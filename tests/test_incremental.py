@@ -152,3 +152,34 @@ def test_incremental_loads_are_idempotent_dedupe_overlaps_and_equal_a_full_refre
     assert _contents(refreshed) == incremental
     fresh = _build(raw, tmp_path / "fresh" / "warehouse.duckdb")
     assert _contents(fresh) == incremental
+
+
+def _column_types(result: BuildResult) -> dict[tuple[str, str], str]:
+    rows = result.query(
+        "select table_schema || '.' || table_name, column_name, data_type "
+        "from information_schema.columns "
+        "where list_contains(?, table_schema || '.' || table_name)",
+        [list(BASES)],
+    )
+    return {(table, column): data_type for table, column, data_type in rows}
+
+
+def test_a_source_folder_absent_at_first_loads_incrementally_when_it_arrives(
+    delivered: Path, tmp_path: Path
+):
+    """An empty source types its columns as its loader does: the session logs and slices
+    arriving later append to the tables built while their folders were absent."""
+    raw = tmp_path / "raw"
+    shutil.copytree(delivered / "lastfm", raw / "lastfm")
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    first = _build(raw, warehouse)
+    types = _column_types(first)
+    assert {types[(t, "file_modified_at")] for t in BASES} == {"TIMESTAMP"}
+    assert _count(first, "staging.base_mssd__session_events") == 0
+
+    for name in ("mssd", "mpd"):
+        shutil.copytree(delivered / name, raw / name)
+    second = _build(raw, warehouse)
+    assert _column_types(second) == types
+    for table in BASES:
+        assert _count(second, table) > 0, table

@@ -79,13 +79,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A view with the given columns (text unless `types` says otherwise) and no rows, for a source whose files are absent. -#}
+{#- A view with the given columns and no rows, for a source whose files are absent. Every
+    column is typed as the loader types it when there are files (text, the columns of
+    `loader_column_types`, or as `types` says), so an empty source never changes the column
+    types of the incremental tables built on it: files that arrive later append to them. -#}
 {% macro empty_raw_select(columns, types={}) -%}
+    {%- set typed = loader_column_types() -%}
+    {%- do typed.update(types) -%}
     select
     {%- for c in columns %}
-        cast(null as {{ types.get(c, dbt.type_string()) }}) as {{ c }}{{ "," if not loop.last }}
+        cast(null as {{ typed.get(c, dbt.type_string()) }}) as {{ c }}{{ "," if not loop.last }}
     {%- endfor %}
     where 1 = 0
+{%- endmacro %}
+
+{#- The types of the columns every loader adds that are not text (both engines). -#}
+{% macro loader_column_types() -%}
+    {{ return({'file_modified_at': dbt.type_timestamp()}) }}
 {%- endmacro %}
 
 {#- The columns a raw source declares that come from the files (not added by the loader). -#}
