@@ -4,6 +4,7 @@ soundly or stops the build with one line naming it."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,18 @@ def test_one_playlist_per_file(wild_build, file_name, n_items, layout):
     )
     stem = file_name.rsplit(".", 1)[0]
     assert rows == [(f"user:{stem}", stem, n_items, 1, n_items, layout)]
+    if layout == "exportify_csv":  # positions follow the file's rows
+        with open(SHARED_WILD / "spotify" / "playlists" / file_name, encoding="utf-8-sig") as f:
+            in_file = [row[0].rsplit(":", 1)[-1] for row in list(csv.reader(f))[1:]]
+        staged = [
+            r[0]
+            for r in wild_build.query(
+                "select track_id from staging.stg_spotify__playlist_tracks "
+                "where source_file like ? order by track_position",
+                [f"%/{file_name}"],
+            )
+        ]
+        assert staged == in_file
     assert _outcomes(wild_build, "base_spotify__playlist_tracks", file_name) == {"staged": n_items}
 
 
