@@ -22,7 +22,7 @@ export DBT_PROJECT_DIR := $(abspath dbt_project)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: help setup run demo-data build train publish report docs test bench lint fmt clean
-.PHONY: setup-spark test-spark parse-bigquery
+.PHONY: setup-spark test-spark parse-bigquery test-slow test-all
 .SECONDEXPANSION:
 
 help:  ## list the targets
@@ -61,8 +61,19 @@ DOCS_PORT ?= 8080
 docs: $(STAMP)  ## dbt docs generate, then serve the site on localhost:DOCS_PORT (8080)
 	$(BIN)/python -m models_py docs --serve --port $(DOCS_PORT)
 
-test: $(STAMP)  ## the whole test suite
-	$(BIN)/python -m pytest
+# Two xdist workers (the machine has 2 cores), each test module on one worker so its module
+# fixtures are made once; session fixtures (demo data, shared builds) are made once for both.
+TEST_WORKERS ?= 2
+PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadscope
+test: $(STAMP)  ## the test suite without the slow tier (xdist, TEST_WORKERS=2)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m 'not slow and not spark and not bigquery'
+
+test-slow: $(STAMP)  ## the slow tier only (kill matrices, scaling curve)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m 'slow and not spark and not bigquery'
+
+test-all: $(STAMP) $$(SPARK_STAMP)  ## every tier: make test, the slow tier, then make test-spark
+	$(BIN)/python -m pytest $(PYTEST_XDIST)
+	$(MAKE) test-spark
 
 # `make bench BENCH_SCALE=5 BENCH_ARGS="--seed-sizes 1,10"`; see benchmarks/README.md
 BENCH_SCALE ?= 50

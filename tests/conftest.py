@@ -1,73 +1,60 @@
-"""Shared fixtures: real dbt builds on real files, each in its own warehouse."""
+"""Shared fixtures: real dbt builds on real files. Demo datasets and the warehouses several
+test files read are made once per session (across pytest-xdist workers, see support.py);
+a test that changes one works on a copy."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_REALDATA = (REPO.parent / "shared" / "realdata").resolve()
+from models_py.generate import SOURCES
+from support import (
+    DEMO_SCALE,
+    DEMO_SEED,
+    LARGE_SCALE,
+    LARGE_SEED,
+    SHARED_REALDATA,
+    BuildResult,
+    dataset_key,
+    demo_raw,
+    generated_twice,
+    generation_log,
+    session_root,
+    shared_run,
+)
+
+# Datasets a test generates twice on purpose (the generator's determinism test).
+GENERATED_TWICE_ON_PURPOSE = {dataset_key(DEMO_SCALE, DEMO_SEED, SOURCES, False)}
 
 
-@dataclass
-class BuildResult:
-    returncode: int
-    stdout: str
-    stderr: str
-    warehouse: Path
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(sql, params or []).fetchall()
-
-    def scalar(self, sql: str, params: list | None = None):
-        return self.query(sql, params)[0][0]
-
-    def error_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.startswith("error:")]
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
 
 
-def cli_env(raw_dir: Path, warehouse: Path) -> dict[str, str]:
-    """The environment of a `python -m models_py` run on its own warehouse and dbt artefacts
-    (so parallel or repeated runs don't collide)."""
-    return {
-        **os.environ,
-        "LW_WAREHOUSE": str(warehouse),
-        "LW_RAW_DIR": str(raw_dir),
-        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
-        "DBT_LOG_PATH": str(warehouse.parent / "logs"),
-    }
+@pytest.fixture(scope="session", autouse=True)
+def _generation_log(tmp_path_factory: pytest.TempPathFactory):
+    """Every dataset `models_py.generate` writes this session, in this process or in a CLI
+    process a test starts, is logged; `pytest_sessionfinish` fails the session if one was
+    written twice."""
+    os.environ["LW_GENERATION_LOG"] = str(generation_log(session_root(tmp_path_factory)))
+    yield
 
 
-def cli_command(command: str, raw_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "models_py", command, "--raw-dir", str(raw_dir), *args]
-
-
-def run_cli(
-    command: str, raw_dir: Path, warehouse: Path, *args: str, env: dict[str, str] | None = None
-) -> BuildResult:
-    """`python -m models_py <command>` as a user runs it, in a fresh process (``env``: more
-    environment variables)."""
-    proc = subprocess.run(
-        cli_command(command, raw_dir, *args),
-        cwd=REPO,
-        env={**cli_env(raw_dir, warehouse), **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return BuildResult(proc.returncode, proc.stdout, proc.stderr, warehouse)
-
-
-def build(raw_dir: Path, warehouse: Path, *dbt_args: str) -> BuildResult:
-    """`python -m models_py build [dbt options]`."""
-    return run_cli("build", raw_dir, warehouse, *dbt_args)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _is_worker(session.config):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    twice = generated_twice(session_root(factory), GENERATED_TWICE_ON_PURPOSE)
+    if twice:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "demo datasets generated more than once this session:\n  " + "\n  ".join(twice)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +67,43 @@ def realdata_dir() -> Path:
 @pytest.fixture(scope="session")
 def realdata_build(realdata_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """One dbt build (models and every data test) on ../shared/realdata."""
-    result = build(realdata_dir, tmp_path_factory.mktemp("real") / "warehouse.duckdb")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    return result
+    return shared_run(tmp_path_factory, "realdata-build", "build", realdata_dir).check("build")
+
+
+@pytest.fixture(scope="session")
+def demo_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The suite's demo raw data (scale 0.2, seed 7), read-only."""
+    return demo_raw(tmp_path_factory, DEMO_SCALE, DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """One whole `dbt build` (models and every data test) of the demo data, read-only."""
+    return shared_run(tmp_path_factory, "demo-build", "build", demo_raw_dir).check("build")
+
+
+@pytest.fixture(scope="session")
+def demo_run(
+    demo_build: BuildResult, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BuildResult:
+    """`run` (what `make run` calls: build, train every model, write scores back, publish the
+    snapshot, write the report) on a copy of the shared demo build, read-only."""
+    return shared_run(
+        tmp_path_factory, "demo-run", "run", demo_raw_dir, start_from=demo_build
+    ).check("run")
+
+
+@pytest.fixture(scope="session")
+def demo_large_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo raw data at scale 0.5, seed 42, read-only."""
+    return demo_raw(tmp_path_factory, LARGE_SCALE, LARGE_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_large_build(
+    demo_large_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BuildResult:
+    """One whole `dbt build` of the larger demo, read-only."""
+    return shared_run(tmp_path_factory, "demo-large-build", "build", demo_large_raw_dir).check(
+        "build"
+    )

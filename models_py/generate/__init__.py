@@ -37,6 +37,8 @@ of a large scale and nothing it builds reads them.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -125,4 +127,16 @@ def generate(
     if "mssd" in sources:
         summary.update(write_mssd(out_dir, seed, scale, progress, dirty=dirty))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
+    _log_generation(out_dir, sources, scale, seed, dirty)
     return summary
+
+
+def _log_generation(out_dir: Path, sources: tuple, scale: float, seed: int, dirty: bool) -> None:
+    """With ``LW_GENERATION_LOG=<file>``, append one JSON line per generated dataset (the
+    test suite sets it, to check that no demo dataset is generated twice in one session)."""
+    log = os.environ.get("LW_GENERATION_LOG")
+    if not log:
+        return
+    entry = {"scale": scale, "seed": seed, "sources": list(sources), "dirty": dirty}
+    with open(log, "a") as handle:  # one short line per write: appends do not interleave
+        handle.write(json.dumps({**entry, "out_dir": str(out_dir)}, sort_keys=True) + "\n")
