@@ -22,8 +22,8 @@ import duckdb
 import pytest
 
 import dirty_raw
-from conftest import BuildResult, build
 from models_py.generate import generate
+from support import BuildResult, build
 
 pytestmark = pytest.mark.dbt
 

@@ -162,6 +162,7 @@ def test_pandas_peer_counts_pairs_and_means_by_hand():
 
 
 @pytest.mark.dbt
+@pytest.mark.slow
 def test_pipeline_floor_and_pandas_peer_stages(tmp_path):
     """The whole job at a tiny scale; the floor and continuation reuse the pipeline's
     build; the pandas peer agrees with the marts."""
@@ -256,6 +257,7 @@ def test_pipeline_floor_and_pandas_peer_stages(tmp_path):
 
 
 @pytest.mark.dbt
+@pytest.mark.slow
 def test_scaling_stage_three_scales(tmp_path):
     """Three builds (B, 4B, 16B = the bench scale, whose raw data is the bench's own)."""
     args = ["--scale", "0.08", "--scale-base", "0.005", "--stages", "scaling"]

@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, BuildResult, cli_command, cli_env, run_cli
 from models_py.generate import generate
 from models_py.lock import lock_path
+from support import REPO, BuildResult, cli_command, cli_env, run_cli
 
 pytestmark = pytest.mark.dbt
 

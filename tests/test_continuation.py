@@ -16,26 +16,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import build
 from models_py import continuation, source_metrics
 from models_py.continuation import AUDIO_FEATURES, METHODS, ContinuationConfig
-from models_py.generate import generate
 from models_py.recsys_metrics import playlist_metrics, summarise
+from support import BuildResult
 
-SCALE, SEED = 0.5, 42
+SEED = 42
 SIZES = (0, 1, 5, 10, 25, 100)
-SELECT = ["+fct_playlist_tracks", "+dim_playlists", "+dim_spotify_tracks"]
 OURS = "cooccurrence"
 
 
 def _methods(seed_size: int) -> set[str]:
     return set(METHODS) - ({"source_method"} if seed_size == 0 else set())
-
-
-def _build_playlists(raw_dir: Path, warehouse: Path) -> None:
-    """dbt build of the playlist and catalog marts (and their tests) in a fresh process."""
-    result = build(raw_dir, warehouse, "--select", *SELECT, "--indirect-selection", "cautious")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 @dataclass
@@ -55,11 +47,9 @@ def _run(warehouse: Path) -> tuple[list, dict]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    root = tmp_path_factory.mktemp("continuation")
-    generate(root / "raw", scale=SCALE, seed=SEED, progress=False)
-    warehouse = root / "wh" / "warehouse.duckdb"
-    _build_playlists(root / "raw", warehouse)
+def demo(demo_large_build: BuildResult) -> DemoRun:
+    """Every method on the suite's shared larger demo build (conftest: scale 0.5, seed 42)."""
+    warehouse = demo_large_build.warehouse
     results, scores = _run(warehouse)
     return DemoRun(
         warehouse,

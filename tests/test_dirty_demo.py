@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from test_demo_build import INTENDED_REJECTS
 
-from conftest import REPO, BuildResult, build
 from models_py.generate.mssd import LOG_COLUMNS, TF_COLUMNS
+from support import REPO, BuildResult, build
 
 pytestmark = pytest.mark.dbt
 

@@ -17,6 +17,7 @@ import pytest
 from models_py.generate import generate
 from models_py.generate.mssd import LOG_COLUMNS, TF_COLUMNS
 from models_py.metrics import mean_average_accuracy
+from support import DEMO_SCALE, DEMO_SEED, demo_summary
 
 SCALE = 0.2
 AF_KEYS = [
@@ -34,10 +35,9 @@ FEATURES = ["acousticness", "danceability", "energy", "instrumentalness", "liven
 
 
 @pytest.fixture(scope="module")
-def gen(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("gen42")
-    summary = generate(out, scale=SCALE, seed=42, progress=False)
-    return out, summary
+def gen(demo_raw_dir: Path) -> tuple[Path, dict]:
+    """The suite's demo data (conftest: scale 0.2, seed 7) and the generator's summary."""
+    return demo_raw_dir, demo_summary(demo_raw_dir)
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -58,8 +58,8 @@ def test_same_seed_same_bytes_other_seed_differs(gen, tmp_path):
     root, _ = gen
     again = tmp_path / "again"
     other = tmp_path / "other"
-    generate(again, scale=SCALE, seed=42, progress=False)
-    generate(other, scale=SCALE, seed=43, progress=False)
+    generate(again, scale=DEMO_SCALE, seed=DEMO_SEED, progress=False)  # the one allowed twice
+    generate(other, scale=DEMO_SCALE, seed=DEMO_SEED + 1, progress=False)
     first = _digests(root)
     assert first == _digests(again)
     second = _digests(other)
@@ -368,7 +368,7 @@ def test_only_writes_those_sources_as_a_full_run_does(gen, tmp_path, only):
     """A subset run writes exactly the full run's files of those sources, byte for byte
     (spotify's files depend on the MPD and Last.fm draws even when those are not written)."""
     root, _ = gen
-    summary = generate(tmp_path, scale=SCALE, seed=42, progress=False, only=only)
+    summary = generate(tmp_path, scale=DEMO_SCALE, seed=DEMO_SEED, progress=False, only=only)
     wanted = only.split(",") if isinstance(only, str) else list(only)
     assert summary["sources"] == [s for s in ("mpd", "lastfm", "spotify", "mssd") if s in wanted]
     full = {k: v for k, v in _digests(root).items() if k.split("/")[0] in wanted}

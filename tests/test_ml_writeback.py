@@ -13,10 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import REPO, build, cli_command, cli_env, run_cli
 from models_py import ml_store
-from models_py.generate import generate
 from models_py.warehouse import Paths
+from support import REPO, BuildResult, cli_command, cli_env, copy_warehouse, run_cli
 
 ML_TABLES = ["model_runs", "model_run_metrics", *ml_store.SCORE_TABLES]
 
@@ -109,15 +108,15 @@ def test_publish_rejects_unknown_tables_and_missing_columns(tmp_path):
 
 
 @pytest.mark.dbt
-def test_killing_training_mid_run_keeps_previous_scores(tmp_path):
-    raw = tmp_path / "raw"
-    generate(raw, scale=0.2, seed=3, progress=False)
-    warehouse = tmp_path / "wh" / "warehouse.duckdb"
-    built = build(raw, warehouse)
-    assert built.returncode == 0, built.stderr
-    # train ends with `dbt build --select source:ml+`: the scored marts and their tests
-    first = run_cli("train", raw, warehouse)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+@pytest.mark.slow  # a kill: two trainings of every model
+def test_killing_training_mid_run_keeps_previous_scores(
+    demo_run: BuildResult, demo_raw_dir: Path, tmp_path: Path
+):
+    raw = demo_raw_dir
+    # a copy of the shared demo warehouse after `run`, whose training ends with
+    # `dbt build --select source:ml+`: the scored marts and their tests
+    first = copy_warehouse(demo_run, tmp_path / "wh")
+    warehouse = first.warehouse
     before = ml_state(warehouse)
     assert before["skip_predictions"] and before["playlist_class_scores"]
     # 10 next tracks for every catalog track, served by the mart the run rebuilt
@@ -176,12 +175,12 @@ def test_artifact_is_verified_before_loading(tmp_path):
 
 
 @pytest.mark.dbt
-def test_dbt_and_python_create_the_same_ml_tables(tmp_path):
-    """The ml tables dbt creates on a fresh warehouse are the ones Python writes."""
+def test_dbt_and_python_create_the_same_ml_tables(demo_build: BuildResult, tmp_path):
+    """The ml tables dbt creates on a fresh warehouse (the shared demo build, before any
+    training) are the ones Python writes."""
+    built = demo_build
     raw = tmp_path / "raw"
     raw.mkdir()
-    built = build(raw, tmp_path / "dbt" / "warehouse.duckdb")
-    assert built.returncode == 0, built.stderr
     paths = Paths(raw, tmp_path / "py" / "warehouse.duckdb")
     paths.warehouse.parent.mkdir()
     with ml_store.connect(paths) as con:

@@ -1,4 +1,4 @@
-"""Next-track recommendation: on a generated demo warehouse (scale 0.4, seed 42) ours beats
+"""Next-track recommendation: on a generated demo warehouse (scale 0.5, seed 42) ours beats
 popularity on hit-rate@10 and MRR, every query gets exactly 10 distinct tracks, every
 catalog track gets 10 suggestions and the run is deterministic; the metric helper and the
 suggestion tiers are right on hand examples."""
@@ -13,12 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import build
 from models_py import ml_store, next_track
-from models_py.generate import generate
+from support import BuildResult
 
-SCALE, SEED = 0.4, 42
-SELECT = ["+int_playlist_transitions", "+int_scrobble_transitions", "+dim_spotify_tracks"]
+SEED = 42
 
 
 @dataclass
@@ -37,12 +35,9 @@ def _run(warehouse: Path) -> tuple[dict[str, object], pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    root = tmp_path_factory.mktemp("next_track")
-    generate(root / "raw", scale=SCALE, seed=SEED, progress=False)
-    warehouse = root / "wh" / "warehouse.duckdb"
-    result = build(root / "raw", warehouse, "--select", *SELECT, "--indirect-selection", "cautious")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def demo(demo_large_build: BuildResult) -> DemoRun:
+    """Every method on the suite's shared larger demo build (conftest: scale 0.5, seed 42)."""
+    warehouse = demo_large_build.warehouse
     return DemoRun(warehouse, *_run(warehouse))
 
 

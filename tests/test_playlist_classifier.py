@@ -1,8 +1,8 @@
 """The playlist / genre classifier on a freshly built demo warehouse and on real data.
 
-Each warehouse is built once per module with only the marts the classifier reads (no data
-tests: those are `test_demo_build.py`'s job), and the tuning grids are cut down to keep the
-module well under a minute; the scaling, splits, nesting and selection are the real ones.
+The warehouses are the suite's shared builds of the demo data and of ../shared/realdata
+(conftest), and the tuning grids are cut down to keep the module well under a minute; the
+scaling, splits, nesting and selection are the real ones.
 """
 
 from __future__ import annotations
@@ -20,31 +20,20 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import build
 from models_py import ml_store
 from models_py import playlist_classifier as pc
-from models_py.generate import generate
 from models_py.warehouse import Paths
+from support import BuildResult
 
 pytestmark = pytest.mark.dbt
 
 
-MARTS = "+dim_spotify_tracks +fct_playlist_tracks +fct_track_genres"
 SMALL_SVM_GRIDS = {kernel: {"svc__C": [1.0, 10.0]} for kernel in pc.SVM_GRIDS}
 SMALL_MLP_GRID = {"mlp__alpha": [1.0]}
 SVM_NAMES = [
     f"svm_{k}_{w}" for k in ("rbf", "linear", "poly", "sigmoid") for w in ("balanced", "unweighted")
 ]
 CLEAR_MARGIN = 0.15  # balanced accuracy points above the majority baseline
-
-
-def _build_marts(raw_dir: Path, warehouse: Path) -> Path:
-    """`dbt build` of the classifier's marts and their parents, in a fresh process."""
-    result = build(
-        raw_dir, warehouse, "--select", MARTS, "--exclude-resource-type", "test", "unit_test"
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return warehouse
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +45,14 @@ def small_grids():
 
 
 @pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("playlist_demo")
-    generate(root / "raw", scale=0.2, seed=7, progress=False)
-    return _build_marts(root / "raw", root / "wh" / "warehouse.duckdb")
+def demo_warehouse(demo_build: BuildResult) -> Path:
+    """The suite's shared demo build (every model and data test), read-only."""
+    return demo_build.warehouse
 
 
 @pytest.fixture(scope="module")
-def real_warehouse(realdata_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("playlist_real")
-    return _build_marts(realdata_dir, root / "wh" / "warehouse.duckdb")
+def real_warehouse(realdata_build: BuildResult) -> Path:
+    return realdata_build.warehouse
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, cli_command, cli_env, run_cli
 from models_py import publish as pub
-from models_py.generate import generate
 from models_py.warehouse import Paths
 from snapshot_reader import check_snapshot
+from support import REPO, BuildResult, cli_command, cli_env, copy_warehouse, run_cli
 
 # --- a hand-made warehouse: fast checks of the publish steps -------------------------------
 
@@ -164,15 +163,16 @@ def _kill_when(command: str, raw: Path, warehouse: Path, ready) -> str:
 
 
 @pytest.mark.dbt
-def test_readers_see_complete_snapshots_through_rebuilds_and_kills(tmp_path):
-    raw = tmp_path / "raw"
-    generate(raw, scale=0.2, seed=5, progress=False)
-    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+@pytest.mark.slow  # a kill matrix: a run, four kills at the main job's stages, a run
+def test_readers_see_complete_snapshots_through_rebuilds_and_kills(
+    demo_run: BuildResult, demo_raw_dir: Path, tmp_path: Path
+):
+    raw = demo_raw_dir
+    # a copy of the shared demo warehouse after `make run`: snapshot v1 is published
+    first = copy_warehouse(demo_run, tmp_path / "wh")
+    warehouse = first.warehouse
     root = pub.published_dir(Paths(raw, warehouse))
     catalog = root / pub.CATALOG
-
-    first = run_cli("run", raw, warehouse)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "published snapshot" in first.stdout
     v1 = pub.current_version(root)
     reader = Reader(catalog, tmp_path)

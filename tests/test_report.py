@@ -21,9 +21,8 @@ import duckdb
 import matplotlib.image
 import pytest
 
-from conftest import BuildResult, run_cli
-from models_py.generate import generate
 from models_py.report import CHARTS
+from support import BuildResult, copy_warehouse, run_cli
 
 pytestmark = pytest.mark.dbt
 
@@ -74,16 +73,13 @@ def browse(tmp_path: Path, url: str, *args: str) -> tuple[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
-    """`python -m models_py run` on generated demo data: build, train, publish, report."""
-    root = tmp_path_factory.mktemp("report")
-    generate(root / "raw", scale=0.2, seed=9, progress=False)
-    result = run_cli("run", root / "raw", root / "wh" / "warehouse.duckdb")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    last = [line for line in result.stdout.splitlines() if line.strip()][-1]
+def demo_run(demo_run: BuildResult) -> tuple[BuildResult, Path]:
+    """The suite's shared `python -m models_py run` on the demo data (conftest): build,
+    train, publish, report."""
+    last = [line for line in demo_run.stdout.splitlines() if line.strip()][-1]
     match = re.fullmatch(r"report written in [0-9.]+s: (\S+)", last)
     assert match, f"run does not end with the report path: {last!r}"
-    return result, Path(match.group(1))
+    return demo_run, Path(match.group(1))
 
 
 def test_run_ends_with_a_self_contained_report(demo_run):
@@ -152,9 +148,9 @@ def test_the_console_check_sees_a_broken_page(tmp_path):
 
 
 @needs_browser
-def test_the_docs_site_loads_its_catalog(demo_run, tmp_path):
-    result, _ = demo_run
-    docs = run_cli("docs", result.warehouse.parent.parent / "raw", result.warehouse)
+def test_the_docs_site_loads_its_catalog(demo_run, demo_raw_dir, tmp_path):
+    result = copy_warehouse(demo_run[0], tmp_path / "wh")  # docs writes beside the warehouse
+    docs = run_cli("docs", demo_raw_dir, result.warehouse)
     assert docs.returncode == 0, docs.stdout[-3000:] + docs.stderr[-3000:]
     target = result.warehouse.parent / "target"
     for name in ("index.html", "manifest.json", "catalog.json"):

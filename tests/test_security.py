@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build
+from support import build
 
 pytestmark = pytest.mark.dbt
 

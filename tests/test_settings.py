@@ -10,9 +10,9 @@ import sys
 import duckdb
 import pytest
 
-from conftest import REPO, cli_env
 from models_py import ml_store
 from models_py.warehouse import MEMORY_LIMIT_ENV, Paths, SettingError, memory_limit, open_duckdb
+from support import REPO, cli_env
 
 
 def _limit(con: duckdb.DuckDBPyConnection) -> str:

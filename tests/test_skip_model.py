@@ -13,13 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import build
 from models_py import ml_store, skip_model
-from models_py.generate import generate
+from support import BuildResult
 
 pytestmark = pytest.mark.dbt
 
-SCALE, SEED = 0.5, 42
+SEED = 42
 LABEL_COLUMNS = ["is_skip_1", "is_skip_2", "is_skip_3", "is_not_skipped", "skip_label"]
 
 
@@ -32,28 +31,11 @@ class SkipRun:
     model: object
 
 
-def _build_sessions(raw_dir: Path, warehouse: Path) -> None:
-    """dbt build of the skip mart, everything upstream and the tests among them (the whole
-    build's tests are test_demo_build's), in a fresh process with its own dbt artefacts."""
-    result = build(
-        raw_dir,
-        warehouse,
-        "--select",
-        "+fct_session_skip_labels",
-        "resource_type:seed",
-        "--indirect-selection",
-        "cautious",
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
-def skip_run(tmp_path_factory: pytest.TempPathFactory) -> SkipRun:
-    root = tmp_path_factory.mktemp("skip")
-    raw = root / "raw"
-    generate(raw, scale=SCALE, seed=SEED, progress=False)
-    warehouse = root / "wh" / "warehouse.duckdb"
-    _build_sessions(raw, warehouse)
+def skip_run(demo_large_build: BuildResult, demo_large_raw_dir: Path) -> SkipRun:
+    """The skip model on the suite's shared larger demo build (conftest: scale 0.5, seed 42)."""
+    raw = demo_large_raw_dir
+    warehouse = demo_large_build.warehouse
     with duckdb.connect(str(warehouse), read_only=True) as con:
         results, scores, model = skip_model.run(con, raw, seed=SEED)
     return SkipRun(

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, BuildResult, cli_env, run_cli
+from support import REPO, BuildResult, cli_env, run_cli
 
-pytestmark = pytest.mark.dbt
+# seven runs of the whole job (`make run`): the slow tier (`make test-slow`, CI)
+pytestmark = [pytest.mark.dbt, pytest.mark.slow]
 
 SOURCES = ("mpd", "lastfm", "mssd", "spotify")
 MODELS = ("playlist classifier", "skip model", "playlist continuation", "next track")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.engines import spark_env, spark_session
-from conftest import REPO, BuildResult
+from support import REPO, BuildResult
 
 pytestmark = pytest.mark.spark
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, BuildResult, build
+from support import REPO, BuildResult, build
 
 pytestmark = pytest.mark.dbt
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BuildResult, build
+from support import BuildResult, build
 
 pytestmark = pytest.mark.dbt
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, BuildResult, build
+from support import REPO, BuildResult, build, shared_run
 
 pytestmark = pytest.mark.dbt
 
@@ -22,9 +22,7 @@ def wild_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """One dbt build (models and every data test) on ../shared/wild."""
     if not SHARED_WILD.is_dir():
         pytest.skip(f"wild corpus not found at {SHARED_WILD} (../shared is absent)")
-    result = build(SHARED_WILD, tmp_path_factory.mktemp("wild") / "warehouse.duckdb")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    return result
+    return shared_run(tmp_path_factory, "wild-build", "build", SHARED_WILD).check("build")
 
 
 def _outcomes(result: BuildResult, model: str, file_name: str) -> dict[str, int]:
