@@ -254,7 +254,7 @@ def test_spotify_files(gen):
     sp = root / "spotify"
     playlists = sorted((sp / "playlists").glob("*_playlist_tracks.json"))
     assert len(playlists) == 6
-    catalog_uris = set(pd.read_csv(sp / "audio_features" / "audio_features.csv")["uri"])
+    csv_uris = pd.read_csv(sp / "audio_features" / "audio_features.csv")["uri"]
     for f in playlists:
         page = json.loads(f.read_text())
         assert list(page) == ["href", "items", "limit", "next", "offset", "previous", "total"]
@@ -275,10 +275,12 @@ def test_spotify_files(gen):
     assert 1 <= len(batch) <= 100 and list(batch[0]) == AF_KEYS
     with open(sp / "audio_features" / "audio_features.csv") as fh:
         assert fh.readline().rstrip("\n").split(",") == AF_KEYS
-    json_uris = {obj["uri"]} | {
+    # each track's features in exactly one file (--dirty delivers some twice)
+    json_uris = [json.loads(s.read_text())["uri"] for s in singles] + [
         o["uri"] for b in batches for o in json.loads(b.read_text())["audio_features"]
-    }
-    assert json_uris & catalog_uris  # some tracks have features in two sources
+    ]
+    delivered = json_uris + csv_uris.tolist()
+    assert len(set(delivered)) == len(delivered)
     matches = pd.read_csv(sp / "uri_matches.csv", keep_default_na=False)
     assert list(matches.columns) == ["artist", "track", "track_uri"]
     assert (matches["track_uri"] == "").any()
