@@ -70,58 +70,27 @@ def test_mpd_track_entries_reconcile(demo_build):
     assert len(list((raw / "mpd").glob("*.json"))) >= 1
 
 
-def test_dirt_is_rejected_with_reasons(demo_build):
-    result, _ = demo_build
-    reasons = dict(
-        result.query(
-            "select reject_reason, sum(n_rows) from marts.rpt_rejects_by_reason "
-            "where source_name = 'lastfm' group by all"
-        )
-    )
-    # the generator writes duplicate scrobbles, 1970 stamps and a now-playing row
-    assert reasons.get("duplicate", 0) > 0
-    assert reasons.get("played_at before 2002", 0) > 0
-    assert reasons.get("now playing (not a scrobble)", 0) > 0
-    # every rejected row keeps its raw values and its file
-    assert (
-        result.scalar(
-            "select count(*) from marts.fct_rejected_rows "
-            "where raw_record is null or source_file is null or reject_reason is null"
-        )
-        == 0
-    )
-
-
-# The dirt the generator writes on purpose, per (source, entity): Last.fm exports repeat
-# scrobbles, carry 1970 stamps and a now-playing row; some tracks have audio features in a
-# JSON object and in the CSV (the object wins, the CSV row is a duplicate).
-INTENDED_REJECTS = {
-    ("lastfm", "scrobbles"): {"duplicate", "played_at before 2002", "now playing (not a scrobble)"},
-    ("spotify", "audio_features"): {"duplicate"},
-}
-
-
-def test_clean_demo_values_stage_with_no_rejected_row(demo_build):
-    """Every generated value lies within the bounds: nothing is rejected as out of range,
-    missing or unparseable, and the session track features (flatness above 1, placeholder
-    zeros) stage whole."""
+def test_clean_demo_stages_with_no_rejected_row(demo_build):
+    """The clean demo writes no dirt (`--dirty` does: test_dirty_demo): no staging model
+    rejects a row, and the session track features (flatness above 1, placeholder zeros)
+    stage whole."""
     result, _ = demo_build
     rows = result.query(
         "select source_name, entity, reject_reason, sum(n_rows) "
         "from marts.rpt_rejects_by_reason group by all order by all"
     )
-    unintended = [r for r in rows if r[2] not in INTENDED_REJECTS.get((r[0], r[1]), set())]
-    assert unintended == []
-    assert (
-        result.scalar("select count(*) from marts.fct_rejected_rows where source_name = 'mssd'")
-        == 0
+    assert rows == []
+    assert result.scalar("select count(*) from marts.fct_rejected_rows") == 0
+    # every relation with a reject column: the base models and the rejects mart
+    relations = result.query(
+        "select distinct table_schema || '.' || table_name from information_schema.columns "
+        "where column_name = 'reject_reason' order by 1"
     )
-    assert (
-        result.scalar(
-            "select count(*) from staging.base_mssd__tracks where reject_reason is not null"
-        )
-        == 0
-    )
+    rejected = {
+        name: result.scalar(f"select count(*) from {name} where reject_reason is not null")  # noqa: S608
+        for (name,) in relations
+    }
+    assert len(rejected) > len(ENTITIES) and set(rejected.values()) == {0}, rejected
     assert (
         0.45
         <= result.scalar(

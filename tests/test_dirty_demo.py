@@ -1,13 +1,15 @@
 """`generate --dirty`: the same demo data with every file in a layout variant real exports
 come in (pandas index columns, reordered and extra columns, unix milliseconds, day-first
-spreadsheet dates, BOM, CRLF). Its files really are in those layouts, and a warehouse
-built on it stages exactly what its clean twin (same seed) stages."""
+spreadsheet dates, BOM, CRLF) plus the dirt real data carries. Its files really are in
+those layouts, a warehouse built on it stages exactly what its clean twin (same seed)
+stages, and it rejects exactly the dirt the generator wrote."""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import io
+import json
 import re
 import subprocess
 import sys
@@ -15,7 +17,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_demo_build import INTENDED_REJECTS
 
 from models_py.generate.mssd import LOG_COLUMNS, TF_COLUMNS
 from support import REPO, BuildResult, build
@@ -169,12 +170,62 @@ def _rejects(result: BuildResult) -> list[tuple]:
     )
 
 
-def test_dirty_demo_rejects_only_what_the_clean_twin_rejects(twins):
-    clean, dirty = twins["clean"][1], twins["dirty"][1]
-    # the clean demo rejects only the generator's deliberate dirt
-    unintended = [r for r in _rejects(clean) if r[2] not in INTENDED_REJECTS.get(r[:2], set())]
-    assert unintended == []
-    assert _rejects(dirty) == _rejects(clean)
+def _records(folder: Path) -> int:
+    """Rows of a folder's CSV and TSV files (header lines included) and items of its JSON
+    files (an audio-features object, a page's objects, a getRecentTracks page's tracks)."""
+    n = 0
+    for path in folder.rglob("*.*"):
+        text = path.read_bytes().removeprefix(BOM).decode("utf-8")
+        if path.suffix == ".json":
+            doc = json.loads(text)
+            items = doc["recenttracks"]["track"] if "recenttracks" in doc else None
+            n += len(items or doc.get("audio_features", [doc]))
+        elif path.suffix == ".tsv":
+            n += text.count("\n")
+        else:
+            n += sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row)
+    return n
+
+
+def _dirt_written(clean: Path, dirty: Path) -> dict[tuple[str, str, str], int]:
+    """{(source, entity, reason): rows} of the dirt in the dirty twin's files: the rows it
+    has beyond its clean twin's, by kind (1970 stamps, now-playing tracks, and the rest
+    repeated rows or features delivered again)."""
+    lastfm = dirty / "lastfm"
+    header, *rows = _rows((lastfm / "alexrivers_scrobbles.csv").read_bytes())
+    n_1970 = sum(r[header.index("timestamp")] == "0" for r in rows)
+    n_1970 += sum(
+        r[3].startswith("01/01/1970") for r in _rows((lastfm / "bea_listens.csv").read_bytes())
+    )
+    n_playing = sum(
+        "@attr" in track
+        for page in lastfm.glob("*_recenttracks_page*.json")
+        for track in json.loads(page.read_text(encoding="utf-8"))["recenttracks"]["track"]
+    )
+    n_extra = _records(lastfm) - _records(clean / "lastfm")
+    af = "spotify/audio_features"
+    return {
+        ("lastfm", "scrobbles", "duplicate"): n_extra - n_1970 - n_playing,
+        ("lastfm", "scrobbles", "now playing (not a scrobble)"): n_playing,
+        ("lastfm", "scrobbles", "played_at before 2002"): n_1970,
+        ("spotify", "audio_features", "duplicate"): _records(dirty / af) - _records(clean / af),
+    }
+
+
+def test_dirty_demo_rejects_exactly_the_dirt_it_was_written_with(twins):
+    (clean_raw, clean), (dirty_raw, dirty) = twins["clean"], twins["dirty"]
+    assert _rejects(clean) == []
+    dirt = _dirt_written(clean_raw, dirty_raw)
+    assert all(n > 0 for n in dirt.values()), dirt
+    assert {tuple(r[:3]): r[3] for r in _rejects(dirty)} == dirt
+    # every rejected row keeps its raw values and its file
+    assert (
+        dirty.scalar(
+            "select count(*) from marts.fct_rejected_rows "
+            "where raw_record is null or source_file is null or reject_reason is null"
+        )
+        == 0
+    )
     for result in (clean, dirty):
         summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line]
         assert summary and "ERROR=0" in summary[-1] and "WARN=0" in summary[-1], summary

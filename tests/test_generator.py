@@ -254,7 +254,7 @@ def test_spotify_files(gen):
     sp = root / "spotify"
     playlists = sorted((sp / "playlists").glob("*_playlist_tracks.json"))
     assert len(playlists) == 6
-    catalog_uris = set(pd.read_csv(sp / "audio_features" / "audio_features.csv")["uri"])
+    csv_uris = pd.read_csv(sp / "audio_features" / "audio_features.csv")["uri"]
     for f in playlists:
         page = json.loads(f.read_text())
         assert list(page) == ["href", "items", "limit", "next", "offset", "previous", "total"]
@@ -275,10 +275,12 @@ def test_spotify_files(gen):
     assert 1 <= len(batch) <= 100 and list(batch[0]) == AF_KEYS
     with open(sp / "audio_features" / "audio_features.csv") as fh:
         assert fh.readline().rstrip("\n").split(",") == AF_KEYS
-    json_uris = {obj["uri"]} | {
+    # each track's features in exactly one file (--dirty delivers some twice)
+    json_uris = [json.loads(s.read_text())["uri"] for s in singles] + [
         o["uri"] for b in batches for o in json.loads(b.read_text())["audio_features"]
-    }
-    assert json_uris & catalog_uris  # some tracks have features in two sources
+    ]
+    delivered = json_uris + csv_uris.tolist()
+    assert len(set(delivered)) == len(delivered)
     matches = pd.read_csv(sp / "uri_matches.csv", keep_default_na=False)
     assert list(matches.columns) == ["artist", "track", "track_uri"]
     assert (matches["track_uri"] == "").any()
@@ -304,9 +306,8 @@ def test_lastfm_export_csv(gen):
     sample = real.iloc[0]
     expected = datetime.fromtimestamp(int(sample["uts"]), tz=UTC).strftime("%d %b %Y, %H:%M")
     assert sample["utc_time"] == expected
-    ghosts = df[uts == 0]
-    assert len(ghosts) >= 1 and (ghosts["utc_time"] == "01 Jan 1970, 00:00").all()
-    assert df.duplicated().mean() > 0.003
+    # the clean demo has no dirt: no 1970 stamp, no repeated row (--dirty writes them)
+    assert (uts > 0).all() and not df.duplicated().any()
     assert 0.05 < (df["artist_mbid"] == "").mean() < 0.35
     assert 0.1 < (df["track_mbid"] == "").mean() < 0.35
     assert (df["album"] == "").any()
@@ -337,7 +338,7 @@ def test_lastfm_other_formats(gen):
     assert all(len(r) == 4 for r in rows)
     assert rows[0][0] != "artist"  # no header
     datetime.strptime(rows[0][3], "%d %b %Y %H:%M")
-    assert any(r[3] == "01 Jan 1970 00:00" for r in rows)
+    assert not any(r[3].startswith("01 Jan 1970") for r in rows)
     tsv = (lf / "lastfm1k_demo.tsv").read_text(encoding="utf-8").splitlines()
     parts = [line.split("\t") for line in tsv]
     assert all(len(p) == 6 for p in parts)
@@ -352,15 +353,30 @@ def test_lastfm_other_formats(gen):
     attr = rt["@attr"]
     assert attr["page"] == "1" and int(attr["totalPages"]) == len(pages)
     assert attr["perPage"] == "200"
-    first = rt["track"][0]
-    assert first["@attr"] == {"nowplaying": "true"} and "date" not in first
-    rest = rt["track"][1:]
-    assert len(rest) == 200 and all("date" in t and "#text" in t["artist"] for t in rest)
+    tracks = rt["track"]  # scrobbles only: the now-playing track is --dirty's
+    assert len(tracks) == 200 and all("date" in t and "#text" in t["artist"] for t in tracks)
+    assert not any("@attr" in t for t in tracks)
     total = sum(
         len([t for t in json.loads(p.read_text())["recenttracks"]["track"] if "date" in t])
         for p in pages
     )
     assert total == int(attr["total"])
+
+
+def test_dirty_lastfm_carries_the_dirt_of_real_exports(tmp_path):
+    """--dirty adds what real exports carry and staging rejects: repeated rows, rows
+    stamped 1970 (unix 0) and the track playing at download time on the first API page."""
+    generate(tmp_path, scale=SCALE, seed=42, progress=False, only="lastfm", dirty=True)
+    lf = tmp_path / "lastfm"
+    export = pd.read_csv(lf / "alexrivers_scrobbles.csv", index_col=0, dtype=str)
+    assert (export["timestamp"] == "0").sum() == 3
+    assert export.duplicated().mean() > 0.003
+    tsv = pd.read_csv(lf / "lastfm1k_demo.tsv", sep="\t", header=None, quoting=csv.QUOTE_NONE)
+    assert tsv.duplicated().mean() > 0.003
+    page1 = json.loads((lf / "dmitri_k_recenttracks_page1.json").read_text())
+    first, *rest = page1["recenttracks"]["track"]
+    assert first["@attr"] == {"nowplaying": "true"} and "date" not in first
+    assert len(rest) == 200 and all("date" in t for t in rest)
 
 
 @pytest.mark.parametrize("only", ["mpd,spotify", ["spotify"], ("lastfm", "mssd")])

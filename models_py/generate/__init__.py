@@ -24,8 +24,10 @@ file, so memory stays flat as ``scale`` grows.
 ``dirty=True`` writes the same data (same seed: the same scrobbles, sessions, playlists
 and features, under the same file names) with every file in a layout variant real exports
 come in: pandas ``to_csv`` dumps with an unnamed index column, reordered and extra columns,
-unix milliseconds, day-first spreadsheet dates, BOM and CRLF (each module says which).
-A warehouse stages it as its clean twin.
+unix milliseconds, day-first spreadsheet dates, BOM and CRLF (each module says which),
+plus the dirt real data carries: repeated scrobbles, scrobbles stamped 1970, now-playing
+rows and audio features delivered twice. A warehouse stages it as its clean twin and
+rejects exactly that dirt; the clean demo has no rejected row.
 
 ``only`` writes a subset of the sources (``SOURCES``), each byte-identical to its files in
 a full run: which catalog tracks get Spotify audio features and URI matches depends on the

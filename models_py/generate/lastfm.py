@@ -5,15 +5,18 @@ weekly rhythm (morning and evening peaks, later weekends); inside a session the 
 plays runs of one artist, half of them album streaks in track order. Users favour two or
 three genres; about 6 % of plays are of tracks outside the Spotify catalog.
 
-Dirt, as in real exports: ~1 % exact duplicate rows, MBIDs missing per entity (~15 %
-artists, ~20 % albums/tracks), ~3 % of albums missing, and a few now-playing rows stamped
-1970-01-01 (``uts`` 0) in the CSV exports.
+As in real exports, MBIDs are missing per entity (~15 % artists, ~20 % albums/tracks) and
+~3 % of albums are missing; every row is a scrobble staging keeps (the clean demo has no
+rejected row).
 
 ``dirty=True`` writes the same scrobbles in layout variants of real exports: the export
 user as a pandas ``to_csv`` dump (unnamed index column, reordered and extra columns, unix
 milliseconds in ``timestamp`` and ISO text in ``datetime``), the header-less user with
 day-first spreadsheet dates (``DD/MM/YYYY HH:MM``), both CSVs with a BOM and CRLF, and the
-getRecentTracks pages pretty-printed.
+getRecentTracks pages pretty-printed. It also writes the dirt real exports carry, which
+staging rejects: ~1 % exact duplicate rows (``add_dirt``), a few now-playing rows stamped
+1970-01-01 (``uts`` 0) in the CSV exports, and the now-playing track on the first
+getRecentTracks page.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ DAY = 86400
 GAP_S = 31 * 60
 OFFCATALOG_SHARE = 0.06
 PER_PAGE = 200
+# dirty=True: rows stamped uts 0 (a client's now-playing row) per CSV layout; add_dirt
+DIRT_NOW_PLAYING = {"export_csv": 3, "benjamin_csv": 2, "lastfm1k": 0}
 
 
 @dataclass(frozen=True)
@@ -222,7 +227,8 @@ def write_lastfm(
 
     ``write=False`` simulates the listening (the same draws) but writes nothing and returns
     no counts: only the per-track scrobble counts. ``dirty=True`` writes the same rows in
-    the variant layouts (module docstring), under the same file names.
+    the variant layouts (module docstring), under the same file names, plus the dirt
+    staging rejects (duplicates, 1970 stamps, now-playing rows).
     """
     root = out_dir / "lastfm"
     tsv_path = root / "lastfm1k_demo.tsv"
@@ -239,8 +245,9 @@ def write_lastfm(
         if not write:
             continue
         rng = sub_rng(seed, "lastfm_dirt_" + user.name)
+        if dirty and user.fmt in DIRT_NOW_PLAYING:
+            df = add_dirt(df, rng, now_playing=DIRT_NOW_PLAYING[user.fmt])
         if user.fmt == "export_csv":
-            df = add_dirt(df, rng, now_playing=3)
             nm = _names(cat, df["track"].to_numpy())
             uts = df["uts"].to_numpy()
             if dirty:
@@ -258,7 +265,6 @@ def write_lastfm(
                 data = arrow_csv_bytes(table, quote_all=True, eol="\r\n")
             write_bytes(root / f"{user.name}_scrobbles.csv", data)
         elif user.fmt == "benjamin_csv":
-            df = add_dirt(df, rng, now_playing=2)
             nm = _names(cat, df["track"].to_numpy())
             # dirty: a spreadsheet's day-first dates (two years of plays: days above 12)
             date_fmt = "%d/%m/%Y %H:%M" if dirty else "%d %b %Y %H:%M"
@@ -269,7 +275,6 @@ def write_lastfm(
             data = buf.getvalue().encode("utf-8")
             write_bytes(root / f"{user.name}.csv", with_bom(data) if dirty else data)
         elif user.fmt == "lastfm1k":
-            df = add_dirt(df, rng, now_playing=0)
             nm = _names(cat, df["track"].to_numpy())
             cols = [
                 np.full(len(df), user.name, dtype=object),
@@ -285,7 +290,7 @@ def write_lastfm(
             with open(tsv_path, "ab") as fh:
                 fh.write(("\n".join(lines) + "\n").encode("utf-8"))
         else:
-            _write_recenttracks(root, cat, user, df, rng, pretty=dirty)
+            _write_recenttracks(root, cat, user, df, rng, dirty=dirty)
         counts[f"lastfm_rows_{user.name}"] = len(df)
     if not write:
         return {}, usage
@@ -319,20 +324,22 @@ def _write_recenttracks(
     user: LastfmUser,
     df: pd.DataFrame,
     rng: np.random.Generator,
-    pretty: bool = False,
+    dirty: bool = False,
 ) -> None:
-    """user.getRecentTracks JSON pages (200 per page, a now-playing track on page 1);
-    ``pretty`` indents them as a browser's "save as" does."""
-    playing = int(rng.integers(0, len(cat.tracks)))
-    tracks = np.r_[playing, df["track"].to_numpy()]
-    uts = np.r_[-1, df["uts"].to_numpy()]
+    """user.getRecentTracks JSON pages (200 scrobbles per page); ``dirty`` adds the track
+    playing at download time on page 1 (not a scrobble) and indents the pages as a
+    browser's "save as" does."""
+    playing = int(rng.integers(0, len(cat.tracks)))  # drawn on both layouts
+    head = 1 if dirty else 0  # items before the first scrobble: the now-playing track
+    tracks = np.r_[[playing][:head], df["track"].to_numpy()].astype(np.int64)
+    uts = np.r_[[-1][:head], df["uts"].to_numpy()].astype(np.int64)
     nm = _names(cat, tracks)
     texts = _fmt_time(np.maximum(uts, 0), "%d %b %Y, %H:%M")
     total = len(df)
     pages = max(1, -(-total // PER_PAGE))
     for page in range(1, pages + 1):
-        lo = 0 if page == 1 else 1 + (page - 1) * PER_PAGE
-        hi = 1 + page * PER_PAGE
+        lo = 0 if page == 1 else head + (page - 1) * PER_PAGE
+        hi = head + page * PER_PAGE
         items = []
         for i in range(lo, min(hi, len(tracks))):
             item = {
@@ -347,7 +354,7 @@ def _write_recenttracks(
                 + "/_/"
                 + quote_plus(nm["track"][i]),
             }
-            if i == 0:
+            if i < head:
                 item["@attr"] = {"nowplaying": "true"}
             else:
                 item["date"] = {"uts": str(int(uts[i])), "#text": texts[i]}
@@ -364,7 +371,7 @@ def _write_recenttracks(
                 },
             }
         }
-        if pretty:
+        if dirty:
             text = json.dumps(doc, ensure_ascii=False, indent=2)
         else:
             text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

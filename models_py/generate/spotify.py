@@ -1,9 +1,14 @@
 """Spotify Web API and Kaggle-style files: the user's playlists, audio features in three
 shapes, the tracks-by-genre CSV and the scrobble → URI match table.
 
+Each track's audio features are in exactly one file (a single object, a page or the CSV).
+
 ``dirty=True`` writes the same rows with every CSV as a pandas export saved on Windows
 (an unnamed index column, the columns in another order, BOM, CRLF) and the playlist pages
-as compact JSON instead of the API's pretty-printing."""
+as compact JSON instead of the API's pretty-printing. It also delivers some tracks'
+features twice, as collected data does (staging keeps one, the others are duplicates):
+single-object tracks again in a page, and a few tracks of the JSON files again in the
+CSV."""
 
 from __future__ import annotations
 
@@ -268,10 +273,14 @@ def write_spotify(
     batched = list(dict.fromkeys(batched))  # unique, first-seen order
     overlap = rng.choice(single, size=3, replace=False).tolist()  # also in a batch
     batched += [r for r in overlap if r not in batched]
-    for i in range(0, len(batched), BATCH):
-        objs = [audio_features_object(tr.iloc[r]) for r in batched[i : i + BATCH]]
+    pages = [batched[i : i + BATCH] for i in range(0, len(batched), BATCH)]
+    if not dirty:  # no single-object track again, in as many pages (the same file names)
+        once = np.array([r for r in batched if r not in set(single.tolist())], dtype=np.int64)
+        pages = [part.tolist() for part in np.array_split(once, len(pages))]
+    for k, rows in enumerate(pages):
+        objs = [audio_features_object(tr.iloc[r]) for r in rows]
         write_bytes(
-            af_dir / f"audio_features_{i // BATCH}.json",
+            af_dir / f"audio_features_{k}.json",
             jackson_dumps({"audio_features": objs}).encode("utf-8"),
         )
     bar.update()
@@ -282,8 +291,10 @@ def write_spotify(
     held_out = np.zeros(len(tr), dtype=bool)
     held_out[rng.choice(n_cat, size=round(0.05 * n_cat), replace=False)] = True
     csv_rows = np.flatnonzero(tr["in_catalog"].to_numpy() & used & ~in_json & ~held_out)
+    # drawn on both layouts (the same stream); written again in the CSV only on --dirty
     dup = rng.choice(np.flatnonzero(in_json), size=min(10, int(in_json.sum())), replace=False)
-    csv_rows = np.sort(np.concatenate([csv_rows, dup]))
+    if dirty:
+        csv_rows = np.sort(np.concatenate([csv_rows, dup]))
     af = tr.iloc[csv_rows]
     af_df = pd.DataFrame(
         {
@@ -347,7 +358,7 @@ def write_spotify(
     return {
         "own_playlists": len(playlists),
         "own_playlist_tracks": int(sum(len(v) for v in playlists.values())),
-        "audio_features_json_files": int(len(single) + -(-len(batched) // BATCH)),
+        "audio_features_json_files": len(single) + len(pages),
         "audio_features_csv_rows": len(af_df),
         "catalog_tracks_without_features": int(
             (tr["in_catalog"].to_numpy() & ~in_json & ~np.isin(np.arange(len(tr)), csv_rows)).sum()
