@@ -60,6 +60,7 @@ class BenchOptions:
     memory_limit: str | None = None  # DuckDB memory_limit of the Python side, e.g. "12GB"
     scale_base: float | None = None  # stage scaling: B, 4B, 16B (default scale / 16)
     engines_scale: float = 1.0  # stage engines: the demo data's scale (`make run`: 1)
+    engines_dirty: bool = False  # stage engines: the --dirty demo (layout variants, rejects)
 
     def stop_after(self, step: str) -> bool:
         return self.until == step
@@ -73,7 +74,9 @@ def generator_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def _reusable(manifest_path: Path, scale: float, seed: int, sources: tuple[str, ...]) -> dict:
+def _reusable(
+    manifest_path: Path, scale: float, seed: int, sources: tuple[str, ...], dirty: bool
+) -> dict:
     """The manifest of a finished generation that holds these sources, else {}."""
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -83,23 +86,31 @@ def _reusable(manifest_path: Path, scale: float, seed: int, sources: tuple[str, 
         manifest.get("scale") == scale
         and manifest.get("seed") == seed
         and manifest.get("generator_digest") == generator_digest()
+        and manifest.get("dirty", False) == dirty
         and set(sources) <= set(manifest.get("sources", ()))
     )
     return manifest if same else {}
 
 
 def ensure_raw_data(
-    step: Step, dirs: BenchDirs, scale: float, seed: int, sources: tuple[str, ...] = SOURCES
+    step: Step,
+    dirs: BenchDirs,
+    scale: float,
+    seed: int,
+    sources: tuple[str, ...] = SOURCES,
+    *,
+    dirty: bool = False,
 ) -> dict:
-    """Generate ``sources`` at (scale, seed) into ``dirs.raw``, unless a finished generation
-    of the same scale, seed and generator code with at least these sources is there.
+    """Generate ``sources`` at (scale, seed) into ``dirs.raw`` (the ``--dirty`` layouts when
+    ``dirty``), unless a finished generation of the same scale, seed, layout and generator
+    code with at least these sources is there.
 
     The manifest is written last, so an interrupted generation is never reused; a
     mismatching folder is deleted first, so no file of another scale stays behind.
     """
     sources = parse_sources(sources)
     manifest_path = dirs.raw / MANIFEST
-    manifest = _reusable(manifest_path, scale, seed, sources)
+    manifest = _reusable(manifest_path, scale, seed, sources, dirty)
     if manifest:
         step.status = "skipped"
         step.note = (
@@ -109,10 +120,13 @@ def ensure_raw_data(
     else:
         if dirs.raw.exists():
             shutil.rmtree(dirs.raw)
-        summary = generate(dirs.raw, scale=scale, seed=seed, progress=True, only=sources)
+        summary = generate(
+            dirs.raw, scale=scale, seed=seed, progress=True, only=sources, dirty=dirty
+        )
         manifest = {
             "scale": scale,
             "seed": seed,
+            "dirty": dirty,
             "sources": list(sources),
             "generator_digest": generator_digest(),
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -125,6 +139,7 @@ def ensure_raw_data(
     step.details = {
         "raw_dir": str(dirs.raw),
         "sources": manifest["sources"],
+        "dirty": dirty,
         "bytes": manifest["bytes"],
         "generation_seconds": summary["seconds"],
         **{

@@ -90,6 +90,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stage engines: scale of the demo data built on DuckDB and Spark (default 1, "
         "what `make run` builds)",
     )
+    parser.add_argument(
+        "--engines-dirty",
+        action="store_true",
+        help="stage engines: build the --dirty demo (layout variants and rows to reject) "
+        "instead of the clean one, so both engines' reject paths are compared; its timings "
+        "are not those of the clean demo",
+    )
     parser.add_argument("--results-dir", default=str(RESULTS_DIR))
     parser.add_argument("--sample-interval", type=float, default=0.1, help="RSS poll, seconds")
     args = parser.parse_args(argv)
@@ -136,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_limit=args.memory_limit,
         scale_base=args.scale_base,
         engines_scale=args.engines_scale,
+        engines_dirty=args.engines_dirty,
     )
     results = Path(args.results_dir)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

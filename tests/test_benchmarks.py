@@ -81,6 +81,23 @@ def test_generated_data_is_reused_only_for_same_scale_and_seed(tmp_path):
     assert not (raw / "mpd" / "stale.json").exists()  # the folder is rewritten, not added to
 
 
+def test_generated_data_is_reused_only_for_the_same_layout(tmp_path):
+    """The engines stage's --engines-dirty data is not the clean demo of the same scale and
+    seed: switching layouts regenerates, the same layout again is reused."""
+    from benchmarks.harness import Step
+    from benchmarks.prepare import MANIFEST, BenchDirs, ensure_raw_data
+
+    dirs = BenchDirs(tmp_path)
+    statuses = []
+    for dirty in (False, True, True, False):
+        step = Step("engines", "generate")
+        ensure_raw_data(step, dirs, 0.05, 7, ("mpd", "spotify"), dirty=dirty)
+        manifest = json.loads((dirs.raw / MANIFEST).read_text())
+        assert manifest["dirty"] is dirty and step.details["dirty"] is dirty
+        statuses.append(step.status)
+    assert statuses == ["ok", "ok", "skipped", "ok"]
+
+
 @pytest.mark.dbt
 def test_continuation_stage_end_to_end(tmp_path):
     proc, doc = bench(tmp_path, *CONTINUATION)

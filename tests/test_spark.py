@@ -1,5 +1,6 @@
-"""The same dbt project on Spark (`make test-spark`; own virtualenv, Java 17): the demo data
-builds there with every dbt test passing, and gives the same tables as on DuckDB.
+"""The same dbt project on Spark (`make test-spark`; own virtualenv, Java 17): the --dirty
+demo data (every layout variant, and rows to reject) builds there with every dbt test
+passing, and gives the same tables, time layouts and rejected rows as on DuckDB.
 
 Not part of `make test` (marker `spark`, deselected in pyproject)."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +22,9 @@ pytestmark = pytest.mark.spark
 
 SCALE, SEED = 0.2, 7
 SCHEMAS = ("staging", "marts")
+# the line each build logs for a file whose time layout it decided; DuckDB quotes the
+# column with "", Spark with ``
+TIME_LAYOUT = re.compile(r"raw file (\S+): time column [\"`]?(\w+)[\"`]? read as (.+)$")
 
 
 def _dbt_spark(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -40,7 +45,8 @@ def _results(target: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory):
-    """The bench's ``engines`` stage (`python -m benchmarks --stages engines`): demo data
+    """The bench's ``engines`` stage (`python -m benchmarks --stages engines
+    --engines-dirty`): the ``--dirty`` demo data (every layout variant, and rows to reject)
     built on DuckDB and on Spark, timed and compared; then the incremental models re-run on
     Spark with no new files. Yields the DuckDB warehouse, a Spark session on the Spark
     warehouse, Spark's first dbt results and the bench run's JSON."""
@@ -48,7 +54,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
     results = root / "results"
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--stages", "engines", "--dir", str(root)]
-        + ["--engines-scale", str(SCALE), "--seed", str(SEED), "--results-dir", str(results)],
+        + ["--engines-scale", str(SCALE), "--seed", str(SEED), "--engines-dirty"]
+        + ["--results-dir", str(results)],
         cwd=REPO,
         env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
         capture_output=True,
@@ -113,8 +120,23 @@ def test_rejected_rows_are_the_same_on_both_engines(engines):
     )
     on_duck = {tuple(r[:3]): r[3] for r in duck.query(sql)}
     on_spark = {tuple(r[:3]): r[3] for r in spark.sql(sql).collect()}
-    # the clean demo has no rejected row (issue 17): both empty until this stage builds
-    # the --dirty demo, whose dirt would exercise Spark's reject paths here
+    assert on_duck, "the --dirty demo has dirt to reject"
+    assert on_spark == on_duck
+
+
+def _time_layouts(step: dict) -> dict[str, tuple[str, str]]:
+    """{raw file: (time column, layout and sample)} from a bench step's printed lines."""
+    found = (TIME_LAYOUT.search(p["line"]) for p in step["progress"])
+    return {m[1]: (m[2], m[3]) for m in found if m}
+
+
+def test_time_layouts_are_decided_alike_on_both_engines(engines):
+    """Each --dirty file's time column gets the same layout, from the same sample."""
+    *_, bench = engines
+    steps = {s["step"]: s for s in bench["steps"] if s["stage"] == "engines"}
+    on_duck, on_spark = _time_layouts(steps["duckdb"]), _time_layouts(steps["spark"])
+    layouts = " | ".join(layout for _, layout in on_duck.values())
+    assert "unix milliseconds" in layouts and "day first" in layouts, on_duck
     assert on_spark == on_duck
 
 
@@ -141,6 +163,7 @@ def test_bench_engines_stage_times_both_engines_and_finds_them_equal(engines):
     assert list(steps) == ["generate", "duckdb", "spark", "compare"]
     assert all(s["status"] == "ok" for s in steps.values()), steps
     summary = bench["stages"]["engines"]
+    assert summary["layout"] == "dirty"
     for engine in ("duckdb", "spark"):
         f = summary[engine]
         assert f["n_errors"] == 0 and f["n_nodes"] > 500 and f["seconds"] > 0, f
