@@ -59,10 +59,10 @@ def _count(result: BuildResult, table: str, where: str = "true") -> int:
     return result.scalar(f"select count(*) from {table} where {where}")  # noqa: S608
 
 
-@pytest.fixture(scope="module")
-def delivered(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def delivered(demo_raw_dir: Path, tmp_path: Path) -> Path:
     """The suite's demo raw data (conftest), copied, plus a second MPD slice."""
-    full = copy_tree(demo_raw_dir, tmp_path_factory.mktemp("full") / "raw")
+    full = copy_tree(demo_raw_dir, tmp_path / "delivered" / "raw")
     # a second MPD slice (the demo at this scale has one): the first with its pids moved on
     first, *_ = sorted((full / "mpd").glob("*.json"))
     doc = json.loads(first.read_text(encoding="utf-8"))
