@@ -42,6 +42,7 @@ def _generation_log(tmp_path_factory: pytest.TempPathFactory):
     yield
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """For `make test`'s xdist workers (`--dist loadgroup`): a test that uses a module-scoped
     fixture runs on the worker that made it (one group per module); every other test goes
