@@ -61,11 +61,12 @@ DOCS_PORT ?= 8080
 docs: $(STAMP)  ## dbt docs generate, then serve the site on localhost:DOCS_PORT (8080)
 	$(BIN)/python -m models_py docs --serve --port $(DOCS_PORT)
 
-# Two xdist workers (the machine has 2 cores). Tests that share a module fixture run on one
-# worker (tests/conftest.py groups them), the rest wherever a worker is free; session
-# fixtures (demo data, shared builds) are made once for both (tests/support.py).
+# Two xdist workers (the machine has 2 cores), each test module on one worker so its module
+# fixtures are made once; session fixtures (demo data, shared builds) are made once for both
+# (tests/support.py). (--dist loadgroup with a group per module fixture was tried: the
+# groups did not hold, and module fixtures were made on both workers.)
 TEST_WORKERS ?= 2
-PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadscope
 test: $(STAMP)  ## the test suite without the slow tier (xdist, TEST_WORKERS=2)
 	$(BIN)/python -m pytest $(PYTEST_XDIST) -m 'not slow and not spark and not bigquery'
 

@@ -42,18 +42,9 @@ def _generation_log(tmp_path_factory: pytest.TempPathFactory):
     yield
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """For `make test`'s xdist workers (`--dist loadgroup`): a test that uses a module-scoped
-    fixture runs on the worker that made it (one group per module); every other test goes
-    wherever a worker is free. Tests that run dbt go first, so the short ones fill the end."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        scopes = {defs[-1].scope for defs in info.name2fixturedefs.values() if defs}
-        if "module" in scopes:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    """Modules that run dbt go first (xdist `--dist loadscope` hands out whole modules in
+    the order their tests come), so the short ones fill the end."""
     items.sort(key=lambda item: item.get_closest_marker("dbt") is None)
 
 
