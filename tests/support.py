@@ -50,9 +50,6 @@ class BuildResult:
     def error_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if line.startswith("error:")]
 
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
     def check(self, what: str = "run") -> BuildResult:
         """Fail the test with the end of the output unless the command exited 0."""
         assert self.returncode == 0, f"{what} failed:\n{self.stdout[-4000:]}\n{self.stderr[-3000:]}"
@@ -177,27 +174,17 @@ def dataset_key(scale: float, seed: int, sources, dirty: bool) -> str:
     return f"scale={scale} seed={seed} sources={','.join(sources)} dirty={dirty}"
 
 
-def demo_raw(
-    factory: pytest.TempPathFactory,
-    scale: float,
-    seed: int,
-    only: str | None = None,
-    dirty: bool = False,
-) -> Path:
+def demo_raw(factory: pytest.TempPathFactory, scale: float, seed: int) -> Path:
     """The demo raw folder for these parameters, generated once per session (read-only for
     tests: copy it with `copy_tree` before changing it). The generator's summary is kept
     beside it (`demo_summary`)."""
     from models_py.generate import generate
 
-    name = f"raw-s{scale}-seed{seed}" + (f"-{only}" if only else "") + ("-dirty" if dirty else "")
-
     def make(folder: Path) -> None:
-        summary = generate(
-            folder / "raw", scale=scale, seed=seed, progress=False, only=only, dirty=dirty
-        )
+        summary = generate(folder / "raw", scale=scale, seed=seed, progress=False)
         (folder / "summary.json").write_text(json.dumps(summary))
 
-    return once(factory, name, make) / "raw"
+    return once(factory, f"raw-s{scale}-seed{seed}", make) / "raw"
 
 
 def demo_summary(raw: Path) -> dict:
@@ -206,7 +193,7 @@ def demo_summary(raw: Path) -> dict:
 
 
 def copy_tree(src: Path, dest: Path) -> Path:
-    """A private copy of a shared raw folder or warehouse folder."""
+    """A private copy of a shared raw folder (symlinks kept as links)."""
     shutil.copytree(src, dest, symlinks=True)
     return dest
 

@@ -23,7 +23,7 @@ import pytest
 
 import dirty_raw
 from models_py.generate import generate
-from support import BuildResult, build
+from support import BuildResult, build, copy_warehouse
 
 pytestmark = pytest.mark.dbt
 
@@ -173,9 +173,7 @@ def loaded_copy(realdata_build: BuildResult, realdata_dir: Path, tmp_path: Path)
     """A copy of the real samples and of the warehouse already built on them."""
     raw = tmp_path / "raw"
     shutil.copytree(realdata_dir, raw)
-    wh = tmp_path / "wh" / "warehouse.duckdb"
-    wh.parent.mkdir()
-    shutil.copy2(realdata_build.warehouse, wh)
+    wh = copy_warehouse(realdata_build, tmp_path / "wh").warehouse
     # the copy holds the copied folder's data (one warehouse, one raw folder): else the next
     # build would start a fresh warehouse for the other folder
     with duckdb.connect(str(wh)) as con:
