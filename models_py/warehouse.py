@@ -146,6 +146,29 @@ def error_from_log(lines: list[str]) -> str:
     return "dbt failed (see the log above)"
 
 
+# Settings that name a place, made absolute before dbt runs in the warehouse's folder.
+_PLACE_ENV = ("DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PARTIAL_PARSE_FILE_PATH", "LW_SPARK_DIR")
+
+
+def dbt_env(paths: Paths) -> dict[str, str]:
+    """The environment of a dbt process that runs in the warehouse's folder.
+
+    The profile gets the warehouse by its file name (`LW_WAREHOUSE=warehouse.duckdb`), not
+    its full path. dbt re-parses the whole project (about 12 s here) when the profile's
+    connection details change. With the file name alone, a partial parse stays valid
+    across warehouses, and `LW_RAW_DIR` is only read at run time (`raw_dir()`), so runs
+    on other raw folders or warehouses keep it too.
+    """
+    env = {**os.environ, **paths.env()}
+    env["LW_WAREHOUSE"] = paths.warehouse.name
+    env.setdefault("DBT_TARGET_PATH", str(DBT_PROJECT_DIR / "target"))
+    env.setdefault("DBT_LOG_PATH", str(DBT_PROJECT_DIR / "logs"))
+    for name in _PLACE_ENV:
+        if env.get(name):
+            env[name] = str(Path(env[name]).resolve())
+    return env
+
+
 def run_dbt(args: list[str], paths: Paths) -> list[dict]:
     """Run a dbt command in a child process, showing its progress as it goes.
 
@@ -155,15 +178,21 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
     error that stopped the run, when dbt fails.
     """
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **paths.env()}
-    target = Path(env.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+    env = dbt_env(paths)
+    target = Path(env["DBT_TARGET_PATH"])
     run_results = target / "run_results.json"
     run_results.unlink(missing_ok=True)
     dbt = Path(sys.executable).parent / "dbt"
     cmd = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--profiles-dir", str(PROFILES_DIR)]
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        cmd,
+        cwd=paths.warehouse.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
     )
     assert proc.stdout is not None
     lines = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -21,6 +22,7 @@ from support import (
     demo_raw,
     generated_twice,
     generation_log,
+    once,
     session_root,
     shared_run,
 )
@@ -39,6 +41,22 @@ def _generation_log(tmp_path_factory: pytest.TempPathFactory):
     process a test starts, is logged; `pytest_sessionfinish` fails the session if one was
     written twice."""
     os.environ["LW_GENERATION_LOG"] = str(generation_log(session_root(tmp_path_factory)))
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_parse(tmp_path_factory: pytest.TempPathFactory):
+    """One `dbt parse` per session, whose partial-parse file every dbt run of the session
+    reads (`DBT_PARTIAL_PARSE_FILE_PATH`; each run writes its own to its target folder). A
+    run whose profile, vars or project files differ re-parses in full, as dbt decides."""
+    from models_py.warehouse import Paths, run_dbt
+
+    def make(folder: Path) -> None:
+        with mock.patch.dict(os.environ, {"DBT_TARGET_PATH": str(folder / "target")}):
+            run_dbt(["parse", "--quiet"], Paths(folder / "raw", folder / "warehouse.duckdb"))
+
+    folder = once(tmp_path_factory, "dbt-parse", make)
+    os.environ["DBT_PARTIAL_PARSE_FILE_PATH"] = str(folder / "target" / "partial_parse.msgpack")
     yield
 
 

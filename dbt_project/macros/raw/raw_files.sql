@@ -2,7 +2,7 @@
     pattern, how to quote a path, how to fail with one line that names the file. -#}
 
 {% macro raw_dir() -%}
-    {{ return((var('raw_dir') | string | trim).rstrip('/')) }}
+    {{ return((var('raw_dir', env_var('LW_RAW_DIR', 'data/raw')) | string | trim).rstrip('/')) }}
 {%- endmacro %}
 
 {#- A SQL string literal. Paths come from the file system, so quote them properly. -#}
