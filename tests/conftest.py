@@ -17,6 +17,7 @@ from support import (
     LARGE_SCALE,
     LARGE_SEED,
     SHARED_REALDATA,
+    SHARED_WILD,
     BuildResult,
     dataset_key,
     demo_raw,
@@ -101,20 +102,24 @@ def demo_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_build(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """One whole `dbt build` (models and every data test) of the demo data, read-only."""
-    return shared_run(tmp_path_factory, "demo-build", "build", demo_raw_dir).check("build")
+def demo_run(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """`run` (what `make run` calls: dbt build with every data test, train every model, write
+    scores back and build what reads them, publish the snapshot, write the report) on the
+    demo data into a new warehouse, once per session, read-only."""
+    return _demo_run(demo_raw_dir, tmp_path_factory)
+
+
+def _demo_run(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return shared_run(tmp_path_factory, "demo-run", "run", demo_raw_dir).check("run")
 
 
 @pytest.fixture(scope="session")
-def demo_run(
-    demo_build: BuildResult, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> BuildResult:
-    """`run` (what `make run` calls: build, train every model, write scores back, publish the
-    snapshot, write the report) on a copy of the shared demo build, read-only."""
-    return shared_run(
-        tmp_path_factory, "demo-run", "run", demo_raw_dir, start_from=demo_build
-    ).check("run")
+def demo_build(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The shared demo warehouse, for tests of what dbt builds: the `run` above, whose first
+    step is the whole `dbt build` (the models and every data test; the trained scores are
+    only added to it). A test that needs a warehouse no model has touched uses
+    `realdata_build`."""
+    return _demo_run(demo_raw_dir, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +132,21 @@ def demo_large_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_large_build(
     demo_large_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> BuildResult:
-    """One whole `dbt build` of the larger demo, read-only."""
-    return shared_run(tmp_path_factory, "demo-large-build", "build", demo_large_raw_dir).check(
-        "build"
-    )
+    """Every model of the larger demo, read-only. Its data tests are left out: the model
+    tests read it, and the data tests run on the demo, real-data and wild builds."""
+    return shared_run(
+        tmp_path_factory,
+        "demo-large-build",
+        "build",
+        demo_large_raw_dir,
+        *("--exclude", "resource_type:test", "resource_type:unit_test"),
+    ).check("build")
+
+
+@pytest.fixture(scope="session")
+def wild_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """One dbt build (models and every data test) on ../shared/wild, read-only (the wild
+    Last.fm, MPD, playlist, audio-feature and streaming-history tests read it)."""
+    if not SHARED_WILD.is_dir():
+        pytest.skip(f"wild corpus not found at {SHARED_WILD} (../shared is absent)")
+    return shared_run(tmp_path_factory, "wild-build", "build", SHARED_WILD).check("build")

@@ -24,6 +24,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = (REPO.parent / "shared").resolve()
 SHARED_REALDATA = SHARED / "realdata"
+SHARED_WILD = SHARED / "wild"
 
 # The suite's main demo dataset: the build, generator, model, write-back, report and publish
 # tests share it (one build and one `run` of it; fixtures in conftest).
@@ -31,6 +32,19 @@ DEMO_SCALE, DEMO_SEED = 0.2, 7
 # A larger demo for the model tests that measure against baselines (continuation, skip
 # model, next track): one dataset and one whole build, shared.
 LARGE_SCALE, LARGE_SEED = 0.5, 42
+
+
+# Every staging model, the rejects mart and the seeds, with the data tests on them: what a
+# test of loading and rejecting reads. (The marts are functions of staging; the demo, real
+# data and wild builds run all of them and every data test.)
+STAGING_AND_REJECTS = (
+    "--select",
+    "staging",
+    "+fct_rejected_rows",
+    "resource_type:seed",
+    "--indirect-selection",
+    "cautious",
+)
 
 
 @dataclass

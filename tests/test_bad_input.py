@@ -23,7 +23,7 @@ import pytest
 
 import dirty_raw
 from models_py.generate import generate
-from support import BuildResult, build, copy_warehouse
+from support import STAGING_AND_REJECTS, BuildResult, build, copy_warehouse
 
 pytestmark = pytest.mark.dbt
 
@@ -218,14 +218,15 @@ def test_header_only_csv_is_an_empty_delivery(raw_copy, tmp_path):
 # ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def dirty(realdata_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The real samples plus a small generated session log, then the dirty files; built."""
+    """The real samples plus a small generated session log, then the dirty files; staged,
+    with the rejects mart and the data tests on them."""
     root = tmp_path_factory.mktemp("dirty")
     raw = root / "raw"
     shutil.copytree(realdata_dir, raw)
     generate(root / "gen", scale=0.05, seed=3, progress=False, only="mssd")
     shutil.copytree(root / "gen" / "mssd", raw / "mssd", ignore=shutil.ignore_patterns("_oracle"))
     genre_rows = dirty_raw.write_dirty_files(raw)
-    result = build(raw, root / "wh" / "warehouse.duckdb")
+    result = build(raw, root / "wh" / "warehouse.duckdb", *STAGING_AND_REJECTS)
     return raw, result, genre_rows
 
 

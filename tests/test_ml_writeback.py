@@ -175,10 +175,11 @@ def test_artifact_is_verified_before_loading(tmp_path):
 
 
 @pytest.mark.dbt
-def test_dbt_and_python_create_the_same_ml_tables(demo_build: BuildResult, tmp_path):
-    """The ml tables dbt creates on a fresh warehouse (the shared demo build, before any
-    training) are the ones Python writes."""
-    built = demo_build
+def test_dbt_and_python_create_the_same_ml_tables(realdata_build: BuildResult, tmp_path):
+    """The ml tables dbt creates on a fresh warehouse (the shared real-data build: no model
+    has been trained on it) are the ones Python writes."""
+    built = realdata_build
+    assert built.scalar("select count(*) from ml.model_runs") == 0
     raw = tmp_path / "raw"
     raw.mkdir()
     paths = Paths(raw, tmp_path / "py" / "warehouse.duckdb")

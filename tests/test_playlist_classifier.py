@@ -256,7 +256,10 @@ def test_scores_publish_into_the_ml_schema(demo_run, demo_warehouse: Path, tmp_p
             "select count(*), count_if(true_class is null), count_if(is_labelled) "
             "from ml.playlist_class_scores"
         ).fetchone()
-        n_runs = con.execute("select count(*) from ml.model_runs").fetchone()[0]
+        # the demo warehouse is `run`'s, with its own model runs: count this run's
+        n_runs = con.execute(
+            "select count(*) from ml.model_runs where run_id = 'run-1'"
+        ).fetchone()[0]
     scores = demo_run["scores"]["playlist_class_scores"]
     assert n == len(scores)
     assert n_labelled == scores["is_labelled"].sum() == n - n_null_true

@@ -3,8 +3,9 @@ files of ../shared/wild (PROVENANCE.md): every item is staged or rejected with i
 users come from `username` or the file name, 0 ms plays are plays but not listens, and a
 malformed file stops the build with one line naming it.
 
-The files are personal data: they are read in place (symlinked into a temporary raw
-folder), never copied into the repo, and only counts are asserted."""
+The files are personal data: they are read in place (the shared build of ../shared/wild,
+or symlinked into a temporary raw folder), never copied into the repo, and only counts
+are asserted."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, BuildResult, build
+from support import SHARED_WILD, BuildResult, build
 
 pytestmark = pytest.mark.dbt
 
-SHARED_WILD = (REPO.parent / "shared" / "wild").resolve()
 HISTORY = "spotify/streaming_history"
 ENDSONG = "candidlyred_endsong.json"
 AUDIO_2022 = "efrrowini_Streaming_History_Audio_2022.json"
@@ -47,13 +47,12 @@ def _raw_with(tmp: Path, files: dict[str, Path | bytes]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def history_build(wild_history: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """One whole dbt build (every model and data test) on the three files alone."""
-    tmp = tmp_path_factory.mktemp("streams")
-    raw = _raw_with(tmp, {name: wild_history / name for name in ITEMS})
-    result = build(raw, tmp / "wh" / "warehouse.duckdb")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    return result
+def history_build(wild_history: Path, wild_build: BuildResult) -> BuildResult:
+    """The shared whole build (every model and data test) of ../shared/wild, whose only
+    streaming-history files are these three."""
+    files = {p.name for p in wild_history.iterdir()}
+    assert files == set(ITEMS), "the wild streaming-history folder holds other files"
+    return wild_build
 
 
 def _per_file(result: BuildResult, sql: str) -> dict:
@@ -205,15 +204,18 @@ def test_listens_reach_the_listening_marts(history_build):
     assert per_file == {
         ENDSONG: (620, 620, 620, 620, 620),
         AUDIO_2022: (13, 13, 13, 13, 13),
-        # no URI in the account-data layout, and no URI match file here: unmatched
+        # no URI in the account-data layout, and no URI match file in the folder: unmatched
         SHORT: (5_927, 5_927, 0, 5_927, 5_927),
     }
     sources = dict(
         history_build.query("select listen_source, count(*) from marts.fct_scrobbles group by 1")
     )
-    assert sources == {"spotify_streaming_history": 620 + 13 + 5_927}
-    assert history_build.scalar("select sum(n_scrobbles) from marts.rpt_listening_daily") == (
-        620 + 13 + 5_927
+    # the wild folder's Last.fm exports are scrobbles of their own source
+    assert sources["spotify_streaming_history"] == 620 + 13 + 5_927
+    assert set(sources) == {"spotify_streaming_history", "lastfm"}
+    # every listen, streamed or scrobbled, is counted in the daily mart
+    assert history_build.scalar("select sum(n_scrobbles) from marts.rpt_listening_daily") == sum(
+        sources.values()
     )
     # the streamed tracks are catalog tracks
     assert (

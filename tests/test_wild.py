@@ -9,20 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, BuildResult, build, shared_run
+from support import REPO, SHARED_WILD, BuildResult, build
 
 pytestmark = pytest.mark.dbt
 
-SHARED_WILD = (REPO.parent / "shared" / "wild").resolve()
 SHARED_UNREADABLE = (REPO.parent / "shared" / "wild-unreadable").resolve()
-
-
-@pytest.fixture(scope="session")
-def wild_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """One dbt build (models and every data test) on ../shared/wild."""
-    if not SHARED_WILD.is_dir():
-        pytest.skip(f"wild corpus not found at {SHARED_WILD} (../shared is absent)")
-    return shared_run(tmp_path_factory, "wild-build", "build", SHARED_WILD).check("build")
 
 
 def _outcomes(result: BuildResult, model: str, file_name: str) -> dict[str, int]:
