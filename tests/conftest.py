@@ -110,6 +110,8 @@ def demo_run(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Bu
 
 
 def _demo_run(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    # demo_build calls this rather than requesting demo_run: test_playlist_classifier has a
+    # module fixture of that name, which would shadow the session one (ScopeMismatch)
     return shared_run(tmp_path_factory, "demo-run", "run", demo_raw_dir).check("run")
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, SHARED_WILD, BuildResult, build
+from support import SHARED, SHARED_WILD, BuildResult, build
 
 pytestmark = pytest.mark.dbt
 
-SHARED_UNREADABLE = (REPO.parent / "shared" / "wild-unreadable").resolve()
+SHARED_UNREADABLE = SHARED / "wild-unreadable"
 
 
 def _outcomes(result: BuildResult, model: str, file_name: str) -> dict[str, int]:
