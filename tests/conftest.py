@@ -62,9 +62,13 @@ def _shared_parse(tmp_path_factory: pytest.TempPathFactory):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Modules that run dbt go first (xdist `--dist loadscope` hands out whole modules in
-    the order their tests come), so the short ones fill the end."""
-    items.sort(key=lambda item: item.get_closest_marker("dbt") is None)
+    """Long modules go first, short ones fill the end: xdist `--dist loadscope` hands out
+    whole modules in the order their tests come. First the sqlfluff lint (one 2–3 minute
+    test with no fixture to share: last, it ran alone on one worker for minutes), then the
+    modules that run dbt, then the rest."""
+    items.sort(
+        key=lambda item: (item.path.name != "test_lint.py", not item.get_closest_marker("dbt"))
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
