@@ -18,8 +18,13 @@ from models_py.warehouse import open_duckdb
 STAGE = "continuation"
 STEPS = ("generate", "build", "evaluate")
 SOURCES = ("mpd", "spotify")
-SELECT = ["+fct_playlist_tracks", "+dim_playlists", "+dim_spotify_tracks"]
-MARTS = ("marts.fct_playlist_tracks", "marts.dim_playlists", "marts.dim_spotify_tracks")
+SELECT = ["+fct_playlist_tracks", "+dim_playlists", "+dim_spotify_tracks", "+dim_ml_splits"]
+MARTS = (
+    "marts.fct_playlist_tracks",
+    "marts.dim_playlists",
+    "marts.dim_spotify_tracks",
+    "marts.dim_ml_splits",
+)
 OURS = getattr(continuation, "OURS", "cooccurrence")
 TARGET_PLAYLISTS_PER_SECOND = 1000.0
 
@@ -29,8 +34,12 @@ def run(rec: Recorder, opts: BenchOptions) -> dict:
     kwargs: dict = {"max_test_playlists": opts.max_test_playlists}
     if opts.seed_sizes:
         kwargs["seed_sizes"] = tuple(opts.seed_sizes)
+    # the held-out share is the split's (dim_ml_splits), set through its dbt var
+    dbt_vars = {}
     if opts.test_share is not None:
-        kwargs["test_share"] = opts.test_share
+        if not 0.01 <= opts.test_share <= 0.5:
+            raise ValueError(f"--test-share must be between 0.01 and 0.5, got {opts.test_share}")
+        dbt_vars["ml_split_test_percent"] = round(opts.test_share * 100)
     config = continuation.ContinuationConfig(**kwargs)  # bad options fail before any work
 
     with rec.step(STAGE, "generate") as step:
@@ -41,7 +50,7 @@ def run(rec: Recorder, opts: BenchOptions) -> dict:
     with rec.step(STAGE, "build") as step:
         reused = pipeline.built(rec)
         if reused is None:
-            dbt_build(step, opts.dirs, SELECT)
+            dbt_build(step, opts.dirs, SELECT, dbt_vars=dbt_vars)
         else:  # the pipeline stage of this run built every mart into the same warehouse
             step.status = "skipped"
             step.note = f"reused the pipeline stage's build ({reused.seconds:,.0f} s)"

@@ -159,13 +159,14 @@ def dbt_build(
     command: str = "build",
     fresh: bool = True,
     cautious: bool = True,
+    dbt_vars: dict | None = None,
 ) -> list[dict]:
     """``dbt build --select …`` (models and their data tests; every node when ``select`` is
     None) into a fresh warehouse (or the existing one: ``fresh=False``), with the
     benchmark's own dbt target and log folders; returns dbt's node results.
 
     ``command="run"`` runs the models only; ``cautious`` runs a test only when every model
-    it reads is selected."""
+    it reads is selected; ``dbt_vars`` are passed as ``--vars``."""
     if command not in ("build", "run"):
         raise ValueError(f"not a dbt command the benchmark runs: {command}")
     if fresh:
@@ -179,6 +180,8 @@ def dbt_build(
         args += ["--select", *select]
         if command == "build" and cautious:
             args += ["--indirect-selection", "cautious"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     results = run_dbt(args, paths)
     nodes = node_results(results)
     models = [n for n in nodes if n["type"] == "model"]

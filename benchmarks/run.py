@@ -59,8 +59,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--test-share",
         type=float,
         default=0.12,
-        help="share of playlists held out (default 0.12: ≥ 10,000 test playlists at k ≤ 10 "
-        "at scale 50; the model's own default, 0.1, gives 9,859)",
+        help="share of playlists held out: the split's dbt var ml_split_test_percent (default "
+        "0.12: ≥ 10,000 test playlists at k ≤ 10 at scale 50; the split's own 0.1 gives 9,859)",
     )
     parser.add_argument(
         "--dir", default=str(DATA_DIR / "bench"), help="raw data, warehouse, dbt artefacts"

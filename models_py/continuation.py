@@ -6,12 +6,13 @@ definitions of ``recsys_metrics``, computed in SQL by ``recsys_metrics.SUMMARY_S
 against the playlist's other tracks.
 
 Held-out split
-    MPD playlists (``playlist_source = 'mpd'``) go to the test pool when
-    ``md5_number(playlist_id) % 1000 < 1000 · test_share`` and to the validation pool when
-    it falls in the next ``1000 · validation_share`` buckets — deterministic, independent
-    of the data's order and of other playlists. For every seed size k in ``seed_sizes`` the
-    evaluation playlists are the test-pool playlists with at least one track beyond the
-    seeds (for k = 0: with a name), at most ``max_test_playlists`` of them (in hash order);
+    MPD playlists (``playlist_source = 'mpd'``) go to the test pool or the validation pool
+    when ``marts.dim_ml_splits`` says so (``split = 'test'``: 10 %, ``'validation'``: 10 %;
+    the split every task shares, so a playlist tested here is tested by next track too).
+    For every seed size k in ``seed_sizes`` the evaluation playlists are the test-pool
+    playlists with at least one track beyond the seeds (for k = 0: with a name), at most
+    ``max_test_playlists`` of them (in md5 order of the id: a sample independent of the
+    data's order);
     the validation playlists are chosen the same way (``max_validation_playlists``). A k no
     test playlist is long enough for is skipped. Seeds = the distinct tracks at positions
     1..k; ground truth = the distinct tracks after position k that are not seeds (k = 0:
@@ -91,7 +92,7 @@ Throughput
     1..m from ``row_number``/unpacking, each track once), so no dedupe windows are run.
 
 Temp tables (the connection may be read-only)
-    ``continuation_split`` (playlist_id, playlist_idx, split_hash, is_test, is_validation,
+    ``continuation_split`` (playlist_id, playlist_idx, sample_order, is_test, is_validation,
     has_name, name_key), ``continuation_entries`` (playlist_id, playlist_position,
     track_id, is_test, is_validation, playlist_idx, track_idx), ``continuation_seeds``
     (playlist_id, seed_size, track_id, seed_position, playlist_idx, track_idx) and
@@ -212,8 +213,6 @@ SIMILARITY_CHUNK_PAIRS = 20_000_000
 class ContinuationConfig:
     """Split, evaluation and method settings (the defaults suit the demo data)."""
 
-    test_share: float = 0.10
-    validation_share: float = 0.10
     seed_sizes: tuple[int, ...] = (0, 1, 5, 10, 25, 100)
     max_test_playlists: int = 500
     max_validation_playlists: int = 500
@@ -229,10 +228,6 @@ class ContinuationConfig:
     n_cluster_playlists: int = 5
 
     def __post_init__(self) -> None:
-        if not 0 < self.test_share < 1:
-            raise ValueError("test_share must be in (0, 1)")
-        if not 0 <= self.validation_share < 1 - self.test_share:
-            raise ValueError("validation_share must be in [0, 1 - test_share)")
         if not self.seed_sizes or min(self.seed_sizes) < 0:
             raise ValueError("seed sizes must be non-negative")
         if min(self.n_predictions, self.n_similar, self.max_test_playlists) < 1:
@@ -263,20 +258,22 @@ SPLIT_SQL = f"""
 create or replace temp table continuation_split as
 with playlists as (
     select
-        playlist_id,
-        playlist_name,
-        md5_number(playlist_id) as split_hash
-    from marts.dim_playlists
-    where playlist_source = 'mpd'
+        playlists.playlist_id,
+        playlists.playlist_name,
+        splits.split
+    from marts.dim_playlists as playlists
+    inner join marts.dim_ml_splits as splits
+        on splits.entity_type = 'playlist'
+        and playlists.playlist_id = splits.entity_id
+    where playlists.playlist_source = 'mpd'
 )
 
 select
     playlist_id,
     cast(row_number() over (order by playlist_id) as integer) as playlist_idx,
-    split_hash,
-    split_hash % 1000 < $test_permille as is_test,
-    split_hash % 1000 >= $test_permille and split_hash % 1000 < $holdout_permille
-        as is_validation,
+    md5_number(playlist_id) as sample_order,
+    split = 'test' as is_test,
+    split = 'validation' as is_validation,
     playlist_name is not null as has_name,
     {_name_key("playlist_name")} as name_key
 from playlists
@@ -419,7 +416,7 @@ select
     n_tracks.n_tracks,
     row_number() over (
         partition by split.is_test, candidates.seed_size
-        order by split.split_hash, split.playlist_id
+        order by split.sample_order, split.playlist_id
     ) as eval_rank
 from candidates
 inner join continuation_split as split
@@ -1106,10 +1103,8 @@ def prepare(con: duckdb.DuckDBPyConnection, config: ContinuationConfig) -> list[
     long enough for (k = 0: none has a name) is left out. The training tables come per
     stage (``_train``).
     """
-    test_permille = round(config.test_share * 1000)
-    holdout_permille = test_permille + round(config.validation_share * 1000)
     sizes = sorted(set(config.seed_sizes))
-    con.execute(SPLIT_SQL, {"test_permille": test_permille, "holdout_permille": holdout_permille})
+    con.execute(SPLIT_SQL)
     for sql in (TRACKS_SQL, ENTRIES_SQL, FEATURES_SQL):
         con.execute(sql)
     n_tracks = con.execute("select count(*) from continuation_tracks").fetchall()[0][0]

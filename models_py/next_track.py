@@ -7,9 +7,11 @@ different id space and are left out).
 
 Held-out split
     A whole sequence (playlist or listening session) goes to the test set when
-    ``md5_number(transition_source || ':' || sequence_id) % 10 = 0`` — deterministic,
-    independent of the data's order. Everything the methods learn (pair counts, popularity)
-    is computed in SQL temp tables from the training sequences only.
+    ``marts.dim_ml_splits`` puts it there (``split = 'test'``, 10 %: the split every task
+    shares, so a playlist tested here is tested by playlist continuation too); its training
+    and validation sequences are the training data (next track selects no model).
+    Everything the methods learn (pair counts, popularity) is computed in SQL temp tables
+    from the training sequences only.
 
 Methods (both return exactly ``TOP_K`` tracks per query when the training data has at
 least ``TOP_K`` distinct next tracks)
@@ -81,14 +83,13 @@ OURS, POPULARITY = "transitions_backoff", "popularity"
 METHODS: tuple[str, ...] = (OURS, POPULARITY)
 TOP_K = 10
 POOL_SIZE = 500
-TEST_MODULUS = 10
 SCORE_TABLE = "next_track_suggestions"
 TRANSITIONS_BASIS, FEATURES_BASIS, POPULARITY_BASIS = "transitions", "audio_features", "popularity"
 BASES: tuple[str, ...] = (TRANSITIONS_BASIS, FEATURES_BASIS, POPULARITY_BASIS)
 
 # --- SQL: every identifier is a constant of this module, every value a parameter --------
 
-TRANSITIONS_SQL = f"""
+TRANSITIONS_SQL = """
 create or replace temp table nt_transitions as
 with pairs as (
     select transition_source, sequence_id, prev_position, prev_track_id, next_track_id
@@ -97,22 +98,20 @@ with pairs as (
     select transition_source, sequence_id, prev_position, prev_track_id, next_track_id
     from intermediate.int_scrobble_transitions
 ),
-sequences as (
-    select
-        transition_source,
-        sequence_id,
-        md5_number(transition_source || ':' || sequence_id) % {int(TEST_MODULUS)} = 0
-            as is_test
-    from (select distinct transition_source, sequence_id from pairs)
+splits as (
+    select entity_type, entity_id, split
+    from marts.dim_ml_splits
+    where entity_type in ('playlist', 'listening_session')
 )
-select pairs.*, sequences.is_test
+select
+    pairs.*,
+    coalesce(splits.split = 'test', false) as is_test
 from pairs
-inner join sequences
-    on pairs.transition_source = sequences.transition_source
-    and pairs.sequence_id = sequences.sequence_id
+left join splits
+    on splits.entity_type
+    = case when pairs.transition_source = 'scrobble' then 'listening_session' else 'playlist' end
+    and pairs.sequence_id = splits.entity_id
 """
-# (the modulus is inlined: DuckDB 2.0 binds `uhugeint % ?` such that 20%, not 10%, of the
-# hashes come out 0; each sequence is hashed once — md5 per transition was 8x the CPU)
 
 PAIR_COUNTS_SQL = """
 create or replace temp table nt_pair_counts as
@@ -523,7 +522,7 @@ def run(
         params = {
             "k": TOP_K,
             "pool_size": POOL_SIZE,
-            "test_modulus": TEST_MODULUS,
+            "test_split": "dim_ml_splits.split = 'test'",
             "n_train_transitions": int(n_train),
             "seed": seed,
             "seconds": round(time.perf_counter() - t0, 3),

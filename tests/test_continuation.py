@@ -304,6 +304,19 @@ def _tiny_warehouse(path: Path) -> tuple[set[str], set[str]]:
         group by e.playlist_id
         """  # noqa: S608 - column names from the constants above
     )
+    # the split is dbt's (marts.dim_ml_splits): here, the pools chosen above
+    splits = pd.DataFrame(
+        {
+            "entity_type": "playlist",
+            "entity_id": ids,
+            "split": [
+                "test" if p in test_ids else "validation" if p in validation_ids else "train"
+                for p in ids
+            ],
+        }
+    )
+    con.register("splits", splits)
+    con.execute("create table marts.dim_ml_splits as select * from splits")
     con.close()
     return test_ids, validation_ids
 

@@ -205,6 +205,25 @@ def hand() -> duckdb.DuckDBPyConnection:
             f"insert into intermediate.{table} values (?, ?, 1, ?, ?)",
             [list(t) for t in HAND_TRANSITIONS if t[0] == source],
         )
+    # the split is dbt's (marts.dim_ml_splits); here: the sequences whose md5 ends in a
+    # multiple of 10 are held out (three of the hand transitions)
+    con.execute(
+        """
+        create table marts.dim_ml_splits as
+        select distinct
+            case when transition_source = 'scrobble' then 'listening_session' else 'playlist'
+            end as entity_type,
+            sequence_id as entity_id,
+            case when md5_number(transition_source || ':' || sequence_id) % 10 = 0
+                then 'test' else 'train'
+            end as split
+        from (
+            select * from intermediate.int_playlist_transitions
+            union all
+            select * from intermediate.int_scrobble_transitions
+        )
+        """
+    )
     next_track.prepare(con)
     return con
 

@@ -74,7 +74,7 @@ def hand_made() -> Iterator[duckdb.DuckDBPyConnection]:
     split = pd.DataFrame(
         {
             "playlist_id": ["q1", "q2", "p1", "p2"],
-            "split_hash": [1, 2, 3, 4],
+            "sample_order": [1, 2, 3, 4],
             "is_test": [False, False, True, True],
         }
     )
@@ -255,13 +255,26 @@ def _random_warehouse(con: duckdb.DuckDBPyConnection, seed: int = 3) -> None:
         group by entries.playlist_id
         """  # noqa: S608 - column names from AGGREGATE_FEATURES
     )
+    # the split is dbt's (marts.dim_ml_splits): here every fifth playlist is a test one
+    con.execute(
+        """
+        create table marts.dim_ml_splits as
+        select
+            'playlist' as entity_type,
+            playlist_id as entity_id,
+            case when cast(split_part(playlist_id, ':', 2) as integer) % 5 = 0
+                then 'test' else 'train'
+            end as split
+        from marts.dim_playlists
+        """
+    )
 
 
 def test_after_prepare_perfect_lists_score_one_and_random_ones_match_r_precision() -> None:
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     _random_warehouse(con)
-    config = ContinuationConfig(test_share=0.2, seed_sizes=(1, 5))
+    config = ContinuationConfig(seed_sizes=(1, 5))
     sizes = continuation.prepare(con, config)
     assert sizes == [1, 5]
     with threadpool_limits(limits=1, user_api="openmp"):
