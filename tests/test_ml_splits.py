@@ -40,7 +40,9 @@ def test_every_kind_of_held_out_thing_is_split_about_80_10_10(con):
     assert shares["train"] == pytest.approx(0.8, abs=0.05), shares
     assert shares["validation"] == pytest.approx(0.1, abs=0.03), shares
     assert shares["test"] == pytest.approx(0.1, abs=0.03), shares
-    kinds = {r[0] for r in con.execute("select distinct entity_type from marts.dim_ml_splits")}
+    kinds = {
+        r[0] for r in con.execute("select distinct entity_type from marts.dim_ml_splits").fetchall()
+    }
     assert kinds == {"mssd_session", "playlist", "listening_session"}
 
 
@@ -101,7 +103,7 @@ def test_a_playlist_is_on_the_same_side_for_next_track_and_continuation(con):
         inner join continuation_split as cont on nt.sequence_id = cont.playlist_id
         where nt.is_test != cont.is_test
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     shared = con.execute(
         """
         select count(distinct sequence_id) filter (where is_test)
@@ -109,6 +111,6 @@ def test_a_playlist_is_on_the_same_side_for_next_track_and_continuation(con):
         where transition_source = 'mpd_playlist'
             and sequence_id in (select playlist_id from continuation_split where is_test)
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert differ == 0
     assert shared > 0

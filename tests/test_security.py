@@ -18,6 +18,7 @@ pytestmark = pytest.mark.dbt
         ("similar_tracks_k", "1; drop table marts.dim_playlists", "must be an integer"),
         ("listening_session_gap_minutes", "30 or 1=1", "must be a number"),
         ("similar_tracks_k", "0", "must be between 1"),
+        ("ml_split_test_percent", "90", "must be between 1 and 50"),
     ],
 )
 def test_numeric_vars_are_checked_before_sql(tmp_path, var, value, words):
