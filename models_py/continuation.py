@@ -1773,14 +1773,22 @@ def _source_write_up_metrics(
 ) -> list[ml_store.ModelResult]:
     """The source write-ups' own metrics (song matches, aggregate distance, follower
     difference) added to every evaluation, plus the follower regression and the KMeans
-    elbow as model results. Needs ``prepare``'s temp tables, so it runs before the own
+    elbow as model results (no follower regression nor follower difference when too few
+    training playlists have followers). Needs ``prepare``'s temp tables, so it runs before the own
     playlists replace them. Imported here: ``source_metrics`` imports this module."""
     from models_py import source_metrics
 
     if not evaluations:
         return []
     aggregates = source_metrics.training_aggregates(con)
-    follower_model, follower_results = source_metrics.fit_follower_regression(aggregates, seed=seed)
+    try:
+        follower_model, follower_results = source_metrics.fit_follower_regression(
+            aggregates, seed=seed
+        )
+    except source_metrics.TooFewPlaylists as e:  # a small MPD slice: the rest still holds
+        follower_model, follower_results = None, []
+        if progress:
+            print(f"  follower regression: skipped ({e})", flush=True)
     for e in evaluations:
         e.metrics.update(
             source_metrics.source_metrics(con, e.predictions, e.seed_size, follower_model)

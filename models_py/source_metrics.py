@@ -74,6 +74,7 @@ __all__ = [
     "METRICS",
     "FollowerModel",
     "FollowerPredictor",
+    "TooFewPlaylists",
     "fit_follower_regression",
     "kmeans_elbow",
     "playlist_source_metrics",
@@ -325,6 +326,10 @@ def _one_standard_error_choice(cv_metrics: dict[str, dict[str, float]], n_splits
     return next(name for name, m in cv_metrics.items() if m["cv_r2"] >= floor)
 
 
+class TooFewPlaylists(ValueError):
+    """Too few training playlists with known followers for the follower regression's CV."""
+
+
 def fit_follower_regression(
     aggregates: pd.DataFrame, seed: int = 42, n_splits: int = 5
 ) -> tuple[FollowerModel, list[ml_store.ModelResult]]:
@@ -338,7 +343,9 @@ def fit_follower_regression(
     """
     known = aggregates[aggregates["n_followers"].notna()]
     if len(known) < 2 * n_splits:
-        raise ValueError(f"{len(known)} training playlists with followers: too few for CV")
+        raise TooFewPlaylists(
+            f"{len(known)} training playlists with followers, {2 * n_splits} needed for CV"
+        )
     x = known[FEATURES]
     y = np.log1p(known["n_followers"].to_numpy(dtype=float))
     folds = KFold(n_splits=n_splits, shuffle=True, random_state=seed)

@@ -391,3 +391,27 @@ def test_held_out_tracks_do_not_leak(tmp_path: Path, monkeypatch: pytest.MonkeyP
         ours = next(e for e in evaluations if e.method == OURS and e.seed_size == 1)
         top = ours.predictions[ours.predictions["rank"] <= 5]
         assert top.groupby("playlist_id")["track_id"].agg(lambda t: "leak" in set(t)).all()
+
+
+def test_few_playlists_with_followers_skip_only_the_follower_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A small MPD slice (the wild folder's holds 5 training playlists with followers):
+    the follower regression says it is skipped; every other result is still there."""
+    path = tmp_path / "tiny.duckdb"
+    _tiny_warehouse(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("set enable_progress_bar = false")
+        con.execute(
+            "update marts.dim_playlists set n_followers = null "
+            "where playlist_id not in ('mpd:0', 'mpd:1', 'mpd:2', 'mpd:3', 'mpd:4')"
+        )
+        results, scores, _ = continuation.run(con, seed=SEED, config=TINY, progress=True)
+    out = capsys.readouterr().out
+    assert "follower regression: skipped (" in out and "needed for CV" in out
+    tasks = {r.task for r in results}
+    assert "playlist_followers" not in tasks
+    assert {f"playlist_continuation:k{k}" for k in TINY.seed_sizes} <= tasks
+    assert "playlist_clusters" in tasks
+    assert all("song_matches" in r.metrics for r in results if r.task.endswith(":k1"))
+    assert not scores["playlist_continuations"].empty
