@@ -1,17 +1,18 @@
 """Next-track recommendation: "which song should follow this one?".
 
 For a track playing now (``prev_track_id``) recommend the 10 tracks most likely to follow,
-learned from consecutive pairs of ``intermediate.int_playlist_transitions`` and
-``intermediate.int_scrobble_transitions`` (Spotify track ids; session transitions use a
-different id space and are left out).
+learned from how often one track directly followed another in playlists and Last.fm
+listening sessions (Spotify track ids; session-dataset transitions use another id space and
+are left out). The counts are dbt models: ``marts.fct_next_track_pair_counts`` and
+``marts.fct_next_track_popularity``; this module only ranks, scores and serves.
 
 Held-out split
-    A whole sequence (playlist or listening session) goes to the test set when
-    ``marts.dim_ml_splits`` puts it there (``split = 'test'``, 10 %: the split every task
-    shares, so a playlist tested here is tested by playlist continuation too); its training
-    and validation sequences are the training data (next track selects no model).
-    Everything the methods learn (pair counts, popularity) is computed in SQL temp tables
-    from the training sequences only.
+    A whole sequence (playlist or listening session) is held out when
+    ``marts.dim_ml_splits`` puts it in ``test`` (10 %: the split every task shares, so a
+    playlist tested here is tested by playlist continuation too); its ``train`` and
+    ``validation`` sequences are the training data (next track selects no model). The
+    marts count each scope apart: ``training`` for what the methods learn, ``test`` for
+    what they are scored on, ``all`` for the served suggestions.
 
 Methods (both return exactly ``TOP_K`` tracks per query when the training data has at
 least ``TOP_K`` distinct next tracks)
@@ -63,6 +64,7 @@ from models_py import ml_store
 from models_py.warehouse import Paths, open_duckdb
 
 __all__ = [
+    "READS",
     "BASES",
     "METHODS",
     "POOL_SIZE",
@@ -78,6 +80,15 @@ __all__ = [
     "suggestions",
 ]
 
+# the marts this module reads, every one public and contracted; the exposure that names
+# this module lists exactly these (tests/test_exposures.py), and a run records a
+# snapshot of each (ml_store.data_snapshot)
+READS: tuple[str, ...] = (
+    "marts.dim_spotify_tracks",
+    "marts.fct_next_track_pair_counts",
+    "marts.fct_next_track_popularity",
+)
+
 TASK = "next_track"
 OURS, POPULARITY = "transitions_backoff", "popularity"
 METHODS: tuple[str, ...] = (OURS, POPULARITY)
@@ -89,47 +100,18 @@ BASES: tuple[str, ...] = (TRANSITIONS_BASIS, FEATURES_BASIS, POPULARITY_BASIS)
 
 # --- SQL: every identifier is a constant of this module, every value a parameter --------
 
-TRANSITIONS_SQL = """
-create or replace temp table nt_transitions as
-with pairs as (
-    select transition_source, sequence_id, prev_position, prev_track_id, next_track_id
-    from intermediate.int_playlist_transitions
-    union all
-    select transition_source, sequence_id, prev_position, prev_track_id, next_track_id
-    from intermediate.int_scrobble_transitions
-),
-splits as (
-    select entity_type, entity_id, split
-    from marts.dim_ml_splits
-    where entity_type in ('playlist', 'listening_session')
-)
-select
-    pairs.*,
-    coalesce(splits.split = 'test', false) as is_test
-from pairs
-left join splits
-    on splits.entity_type
-    = case when pairs.transition_source = 'scrobble' then 'listening_session' else 'playlist' end
-    and pairs.sequence_id = splits.entity_id
-"""
-
 PAIR_COUNTS_SQL = """
 create or replace temp table nt_pair_counts as
-select prev_track_id, next_track_id, count(*) as n
-from nt_transitions
-where not is_test
-group by all
+select prev_track_id, next_track_id, n_transitions as n
+from marts.fct_next_track_pair_counts
+where scope = 'training'
 """
 
 POPULARITY_SQL = """
 create or replace temp table nt_popularity as
-select
-    next_track_id as track_id,
-    count(*) as n,
-    row_number() over (order by count(*) desc, next_track_id) as popularity_rank
-from nt_transitions
-where not is_test
-group by next_track_id
+select track_id, n_arrivals as n, popularity_rank
+from marts.fct_next_track_popularity
+where scope = 'training'
 """
 
 # scaled audio features of every catalog track with all six present
@@ -159,7 +141,7 @@ where
 
 QUERIES_SQL = """
 create or replace temp table nt_queries as
-select distinct prev_track_id from nt_transitions where is_test
+select distinct prev_track_id from nt_test
 """
 
 # one row per (method, query, rank 1..k)
@@ -239,17 +221,15 @@ select '{POPULARITY}' as method, q.prev_track_id, pop.popularity_rank as rank, p
 from nt_queries as q
 cross join nt_popularity as pop
 where pop.popularity_rank <= $k
-"""
+"""  # noqa: S608 - only this module's name constants are formatted in; values are $parameters
 
+# the held-out transitions as distinct pairs with their counts (a pair seen n times is n
+# test transitions)
 TEST_SQL = """
 create or replace temp table nt_test as
-select prev_track_id, next_track_id from nt_transitions where is_test
-"""
-
-# a row id per test transition (repeated pairs count once each)
-TEST_ROWS_SQL = """
-create or replace temp table nt_test_rows as
-select row_number() over () as test_row, prev_track_id, next_track_id from nt_test
+select prev_track_id, next_track_id, n_transitions as n
+from marts.fct_next_track_pair_counts
+where scope = 'test'
 """
 
 # per method and rank (null = not in the top k): how many test transitions. The means are
@@ -259,16 +239,17 @@ with methods as (select distinct method from nt_recs),
 scored as (
     select
         methods.method,
+        t.n,
         min(recs.rank) filter (where recs.rank <= $k) as rank
-    from nt_test_rows as t
+    from nt_test as t
     cross join methods
     left join nt_recs as recs
         on recs.method = methods.method
         and recs.prev_track_id = t.prev_track_id
         and recs.track_id = t.next_track_id
-    group by methods.method, t.test_row
+    group by methods.method, t.prev_track_id, t.next_track_id, t.n
 )
-select method, rank, count(*) as n
+select method, rank, sum(n) as n
 from scored
 group by all
 order by method, rank nulls last
@@ -279,9 +260,9 @@ order by method, rank nulls last
 
 ALL_PAIR_COUNTS_SQL = """
 create or replace temp table nt_all_pair_counts as
-select prev_track_id, next_track_id, count(*) as n
-from nt_transitions
-group by prev_track_id, next_track_id
+select prev_track_id, next_track_id, n_transitions as n
+from marts.fct_next_track_pair_counts
+where scope = 'all'
 """
 
 # every catalog track with how often it came next (0 if never) and its share of all
@@ -289,14 +270,14 @@ group by prev_track_id, next_track_id
 ALL_POPULARITY_SQL = """
 create or replace temp table nt_all_popularity as
 with arrivals as (
-    select next_track_id as track_id, count(*) as n
-    from nt_transitions
-    group by next_track_id
+    select track_id, n_arrivals as n, share_of_arrivals as share
+    from marts.fct_next_track_popularity
+    where scope = 'all'
 )
 select
     tracks.track_id,
     coalesce(arrivals.n, 0) as n,
-    coalesce(arrivals.n, 0) / (select count(*) from nt_transitions) as share,
+    coalesce(arrivals.share, 0) as share,
     row_number() over (order by coalesce(arrivals.n, 0) desc, tracks.track_id) as popularity_rank
 from marts.dim_spotify_tracks as tracks
 left join arrivals on tracks.track_id = arrivals.track_id
@@ -426,7 +407,7 @@ select
     '{OURS}' as method
 from best
 qualify rank <= $k
-"""
+"""  # noqa: S608 - only this module's name constants are formatted in; values are $parameters
 
 SUGGESTIONS_OUT_SQL = """
 select track_id, rank, next_track_id, score, basis, method
@@ -437,22 +418,25 @@ order by track_id, rank
 
 N_TRANSITIONS_SQL = """
 select
-    (select count(*) from intermediate.int_playlist_transitions)
-    + (select count(*) from intermediate.int_scrobble_transitions)
+    coalesce(sum(n_transitions) filter (where scope = 'training'), 0),
+    coalesce(sum(n_transitions) filter (where scope = 'test'), 0)
+from marts.fct_next_track_pair_counts
 """
 
 
 def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
     """Why there is nothing to learn from (a phrase for the run's `skipped` line), or None:
     the methods learn from playlist and scrobble transitions."""
-    (n_transitions,) = con.execute(N_TRANSITIONS_SQL).fetchall()[0]
-    return None if n_transitions else "no playlist transitions and no scrobbles matched to Spotify"
+    (n_train, n_test), *_ = con.execute(N_TRANSITIONS_SQL).fetchall()
+    if n_train + n_test:
+        return None
+    return "no playlist transitions and no scrobbles matched to Spotify"
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Split and training tables (temp tables: works on a read-only connection)."""
-    con.execute(TRANSITIONS_SQL)
-    for sql in (PAIR_COUNTS_SQL, POPULARITY_SQL, FEATURES_SQL, QUERIES_SQL, TEST_SQL):
+    """Training and test tables from the marts (temp tables: works on a read-only
+    connection)."""
+    for sql in (PAIR_COUNTS_SQL, POPULARITY_SQL, FEATURES_SQL, TEST_SQL, QUERIES_SQL):
         con.execute(sql)
 
 
@@ -476,8 +460,7 @@ def suggestions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def metrics(con: duckdb.DuckDBPyConnection, k: int = TOP_K) -> dict[str, dict[str, float]]:
     """hit_rate_at_10, mrr and n_test_transitions per method, from ``nt_test`` and ``nt_recs``
-    (recs: method, prev_track_id, rank, track_id; a test row may repeat)."""
-    con.execute(TEST_ROWS_SQL)
+    (recs: method, prev_track_id, rank, track_id; a test pair seen n times weighs n)."""
     counts: dict[str, dict[int | None, int]] = {}
     for method, rank, n in con.execute(METRICS_SQL, {"k": k}).fetchall():
         counts.setdefault(method, {})[rank] = int(n)
@@ -506,8 +489,7 @@ def run(
     """
     t0 = time.perf_counter()
     prepare(con)
-    n_test = con.execute("select count(*) from nt_test").fetchone()[0]
-    n_train = con.execute("select count(*) from nt_transitions where not is_test").fetchone()[0]
+    n_train, n_test = (int(n) for n in con.execute(N_TRANSITIONS_SQL).fetchall()[0])
     if n_test + n_train == 0:
         if progress:
             print("  no transitions: skipped", flush=True)

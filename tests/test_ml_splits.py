@@ -57,21 +57,54 @@ def test_the_skip_model_uses_the_split_of_its_sessions(con):
     assert set(pairs["split"]) == {"train", "validation", "test"}
 
 
-def test_next_track_holds_out_the_test_playlists_and_listening_sessions(con):
+# every transition the next-track model may see, with the split of its sequence, counted
+# here from the sequences and dim_ml_splits, independently of the dbt model that counts them
+TRANSITION_SPLITS_SQL = """
+with transitions as (
+    select 'playlist' as entity_type, sequence_id, prev_track_id, next_track_id
+    from intermediate.int_playlist_transitions
+    union all
+    select 'listening_session', sequence_id, prev_track_id, next_track_id
+    from intermediate.int_scrobble_transitions
+)
+select transitions.*, splits.split
+from transitions
+left join marts.dim_ml_splits as splits
+    on transitions.entity_type = splits.entity_type
+    and transitions.sequence_id = splits.entity_id
+"""
+
+
+def test_next_track_learns_from_training_sequences_and_is_scored_on_test_ones(con):
     next_track.prepare(con)
-    rows = con.execute(
-        "select distinct transition_source, sequence_id, is_test from nt_transitions"
+    con.execute(f"create or replace temp view split_transitions as {TRANSITION_SPLITS_SQL}")
+    n_unsplit = con.execute("select count(*) from split_transitions where split is null")
+    assert n_unsplit.fetchall() == [(0,)]
+    kinds = con.sql(
+        "select entity_type, bool_or(split = 'test'), bool_and(split = 'test') "
+        "from split_transitions group by 1"
     ).fetchall()
-    assert {r[0] for r in rows} >= {"mpd_playlist", "scrobble"}
-    playlists, sessions = _splits(con, "playlist"), _splits(con, "listening_session")
-    split_of = {
-        (source, sequence): (sessions if source == "scrobble" else playlists).get(sequence)
-        for source, sequence, _ in rows
+    # both kinds of sequence are there and are split, not all on one side
+    assert {kind: (some, every) for kind, some, every in kinds} == {
+        "playlist": (True, False),
+        "listening_session": (True, False),
     }
-    assert None not in split_of.values()  # every sequence has its row in the split
-    wrong = [r for r in rows if (split_of[r[0], r[1]] == "test") != r[2]]
-    assert wrong == []
-    assert any(r[2] for r in rows) and not all(r[2] for r in rows)
+    expected = {
+        is_test: dict(
+            (
+                ((p, n), c)
+                for p, n, c in con.sql(
+                    "select prev_track_id, next_track_id, count(*) from split_transitions "
+                    f"where (split = 'test') = {is_test} group by all"
+                ).fetchall()
+            )
+        )
+        for is_test in (True, False)
+    }
+    trained = {(p, n): c for p, n, c in con.sql("select * from nt_pair_counts").fetchall()}
+    scored = {(p, n): c for p, n, c in con.sql("select * from nt_test").fetchall()}
+    assert trained == expected[False]
+    assert scored == expected[True]
 
 
 def test_continuation_holds_out_the_test_and_validation_playlists(con):
@@ -95,22 +128,29 @@ def test_continuation_holds_out_the_test_and_validation_playlists(con):
 def test_a_playlist_is_on_the_same_side_for_next_track_and_continuation(con):
     next_track.prepare(con)
     continuation.prepare(con, continuation.ContinuationConfig(seed_sizes=(1,)))
-    differ = con.execute(
+    # the transitions of continuation's test playlists are in next track's test counts,
+    # those of its training and validation playlists in the training counts
+    differ, shared = con.execute(
         """
-        select count(*)
-        from (select distinct sequence_id, is_test from nt_transitions
-              where transition_source = 'mpd_playlist') as nt
-        inner join continuation_split as cont on nt.sequence_id = cont.playlist_id
-        where nt.is_test != cont.is_test
+        with by_side as (
+            select t.prev_track_id, t.next_track_id, cont.is_test, count(*) as n
+            from intermediate.int_playlist_transitions as t
+            inner join continuation_split as cont on t.sequence_id = cont.playlist_id
+            group by all
+        )
+        select
+            count(*) filter (where coalesce(counts.n, 0) < by_side.n),
+            count(*) filter (where by_side.is_test)
+        from by_side
+        left join (
+            select prev_track_id, next_track_id, n, true as is_test from nt_test
+            union all
+            select prev_track_id, next_track_id, n, false from nt_pair_counts
+        ) as counts
+            on by_side.prev_track_id = counts.prev_track_id
+            and by_side.next_track_id = counts.next_track_id
+            and by_side.is_test = counts.is_test
         """
-    ).fetchall()[0][0]
-    shared = con.execute(
-        """
-        select count(distinct sequence_id) filter (where is_test)
-        from nt_transitions
-        where transition_source = 'mpd_playlist'
-            and sequence_id in (select playlist_id from continuation_split where is_test)
-        """
-    ).fetchall()[0][0]
+    ).fetchone()
     assert differ == 0
     assert shared > 0

@@ -81,27 +81,19 @@ def test_lists_and_split(demo: DemoRun) -> None:
         n_queries = con.execute("select count(*) from nt_queries").fetchone()[0]
         n_lists = con.execute("select count(distinct prev_track_id) from nt_recs").fetchone()[0]
         assert n_lists == n_queries > 0
-        # whole sequences are held out, about 10% of them
-        mixed, share = con.execute(
+        # the methods learn from the training scope of the dbt counts and are scored on the
+        # test scope (which sequences those are: tests/test_ml_splits.py), about 10 %
+        n_train = con.execute("select sum(n) from nt_pair_counts").fetchone()[0]
+        n_test = con.execute("select sum(n) from nt_test").fetchone()[0]
+        assert (n_train, n_test) == con.execute(
             """
             select
-                count(*) filter (where n_flags > 1),
-                avg(is_test::int)
-            from (
-                select transition_source, sequence_id,
-                    count(distinct is_test) as n_flags, bool_or(is_test) as is_test
-                from nt_transitions group by all
-            )
+                sum(n_transitions) filter (where scope = 'training'),
+                sum(n_transitions) filter (where scope = 'test')
+            from marts.fct_next_track_pair_counts
             """
         ).fetchone()
-        assert mixed == 0
-        assert 0.05 < share < 0.15
-        # no test transition reaches the training counts
-        n_train = con.execute("select sum(n) from nt_pair_counts").fetchone()[0]
-        n_all_train = con.execute(
-            "select count(*) from nt_transitions where not is_test"
-        ).fetchone()[0]
-        assert n_train == n_all_train
+        assert 0.05 < n_test / (n_train + n_test) < 0.15
 
 
 @pytest.mark.dbt
@@ -175,7 +167,6 @@ def hand() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.execute("create schema marts")
-    con.execute("create schema intermediate")
     con.execute(
         """
         create table marts.dim_spotify_tracks (
@@ -189,39 +180,53 @@ def hand() -> duckdb.DuckDBPyConnection:
         [[t, d] for t, d in HAND_TRACKS.items()]
         + [[t, None] for t in HAND_TRACKS_WITHOUT_FEATURES],
     )
-    for table, source in (
-        ("int_playlist_transitions", "mpd_playlist"),
-        ("int_scrobble_transitions", "scrobble"),
-    ):
-        con.execute(
-            f"""
-            create table intermediate.{table} (
-                transition_source varchar, sequence_id varchar, prev_position bigint,
-                prev_track_id varchar, next_track_id varchar
-            )
-            """
-        )
-        con.executemany(
-            f"insert into intermediate.{table} values (?, ?, 1, ?, ?)",
-            [list(t) for t in HAND_TRANSITIONS if t[0] == source],
-        )
-    # the split is dbt's (marts.dim_ml_splits); here: the sequences whose md5 ends in a
-    # multiple of 10 are held out (three of the hand transitions)
     con.execute(
         """
-        create table marts.dim_ml_splits as
-        select distinct
-            case when transition_source = 'scrobble' then 'listening_session' else 'playlist'
-            end as entity_type,
-            sequence_id as entity_id,
-            case when md5_number(transition_source || ':' || sequence_id) % 10 = 0
-                then 'test' else 'train'
-            end as split
-        from (
-            select * from intermediate.int_playlist_transitions
-            union all
-            select * from intermediate.int_scrobble_transitions
+        create table hand_transitions (
+            transition_source varchar, sequence_id varchar,
+            prev_track_id varchar, next_track_id varchar
         )
+        """
+    )
+    con.executemany("insert into hand_transitions values (?, ?, ?, ?)", HAND_TRANSITIONS)
+    # the counts are dbt's (marts.fct_next_track_pair_counts from marts.dim_ml_splits); here
+    # the sequences whose md5 ends in a multiple of 10 are held out (three of the hand
+    # transitions)
+    con.execute(
+        """
+        create table marts.fct_next_track_pair_counts as
+        with flagged as (
+            select
+                *,
+                md5_number(transition_source || ':' || sequence_id) % 10 = 0 as is_test
+            from hand_transitions
+        )
+        select
+            case when is_test then 'test' else 'training' end as scope,
+            prev_track_id, next_track_id, count(*) as n_transitions
+        from flagged
+        group by all
+        union all
+        select 'all', prev_track_id, next_track_id, count(*)
+        from flagged
+        group by all
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_next_track_popularity as
+        select
+            scope,
+            next_track_id as track_id,
+            sum(n_transitions) as n_arrivals,
+            sum(n_transitions) / sum(sum(n_transitions)) over (partition by scope)
+                as share_of_arrivals,
+            row_number() over (
+                partition by scope order by sum(n_transitions) desc, next_track_id
+            ) as popularity_rank
+        from marts.fct_next_track_pair_counts
+        where scope <> 'test'
+        group by scope, next_track_id
         """
     )
     next_track.prepare(con)
@@ -244,7 +249,10 @@ def _approx(expected: list[tuple[str, str, float]]) -> list[tuple[str, str, obje
 
 def test_suggestions_hand_example(hand: duckdb.DuckDBPyConnection) -> None:
     # the split really holds some of these transitions out: suggestions must use them all
-    assert hand.execute("select count(*) from nt_transitions where is_test").fetchone()[0] == 3
+    n_test = hand.execute(
+        "select sum(n_transitions) from marts.fct_next_track_pair_counts where scope = 'test'"
+    ).fetchall()
+    assert n_test == [(3,)]
     next_track.suggest(hand, k=3, pool_size=500)
     lists = _lists(hand)
     assert set(lists) == set(HAND_TRACKS) | set(HAND_TRACKS_WITHOUT_FEATURES)
@@ -303,8 +311,8 @@ def test_metrics_hand_example() -> None:
     con.execute(
         """
         create temp table nt_test as
-        select * from (values ('a', 'x'), ('a', 'y'), ('b', 'z'), ('a', 'x'), ('c', 'x'))
-            as t(prev_track_id, next_track_id)
+        select * from (values ('a', 'x', 2), ('a', 'y', 1), ('b', 'z', 1), ('c', 'x', 1))
+            as t(prev_track_id, next_track_id, n)
         """
     )
     con.execute(
