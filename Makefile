@@ -92,9 +92,10 @@ bench: $(STAMP) $$(if $$(BENCH_SPARK),$$(SPARK_STAMP))  ## benchmark at BENCH_SC
 		--max-test-playlists $(BENCH_PLAYLISTS) --dir $(BENCH_DIR) $(BENCH_ARGS) \
 		$(if $(BENCH_STAGES),--stages $(BENCH_STAGES))
 
-lint: $(STAMP)  ## ruff + sqlfluff (dbt templater)
+lint: $(STAMP)  ## ruff, import cycles, sqlfluff (dbt templater)
 	$(BIN)/ruff check models_py tests benchmarks
 	$(BIN)/ruff format --check models_py tests benchmarks
+	$(BIN)/python .ci/import_cycles.py models_py benchmarks
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/analyses
 
 fmt: $(STAMP)  ## format Python and fix SQL style

@@ -100,7 +100,7 @@ def spark_build(raw: Path, spark_dir: Path) -> list[dict]:
     target = spark_dir / "target"
     target.mkdir(parents=True)
     cmd = [str(python.parent / "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR)]
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - argv: the Spark virtualenv's dbt / python and our own arguments, no shell
         cmd,
         cwd=REPO_ROOT,
         env=spark_env(raw, spark_dir, target),
@@ -109,7 +109,8 @@ def spark_build(raw: Path, spark_dir: Path) -> list[dict]:
         text=True,
         bufsize=1,
     )
-    assert proc.stdout is not None
+    if proc.stdout is None:  # cannot happen with stdout=PIPE; says so if it ever does
+        raise RuntimeError("dbt started without an output pipe")
     tail: list[str] = []
     for line in proc.stdout:
         sys.stdout.write(line)
@@ -130,13 +131,13 @@ def duckdb_counts(warehouse: Path) -> dict[str, int]:
                 "where table_schema in ('staging', 'marts') order by 1"
             ).fetchall()
         ]
-        return {n: con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}  # noqa: S608
+        return {n: con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}  # noqa: S608 - names from information_schema
 
 
 def spark_counts(spark_dir: Path, names: list[str]) -> dict[str, int]:
     """Rows of the named tables in the Spark warehouse the build wrote (its own session on
     the same metastore: the dbt process has ended, so Derby is free)."""
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: S603 - argv: the Spark virtualenv's dbt / python and our own arguments, no shell
         [str(spark_python()), "-c", _SPARK_COUNTS, str(spark_dir.resolve())],
         input=json.dumps(names),
         cwd=REPO_ROOT,

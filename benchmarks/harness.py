@@ -257,8 +257,9 @@ class Recorder:
 
 def _git(*args: str) -> str:
     try:
-        out = subprocess.run(
-            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=10
+        argv = ["git", *args]  # git from PATH, as a user runs it
+        out = subprocess.run(  # noqa: S603, S607 - argv: git and fixed arguments, no shell
+            argv, cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=10
         )
     except (OSError, subprocess.SubprocessError):
         return ""

@@ -222,7 +222,7 @@ def count_rows(warehouse: Path, relations: tuple[str, ...]) -> dict[str, int]:
         for rel in relations:
             if not all(part.isidentifier() for part in rel.split(".")):
                 raise ValueError(f"not a relation name: {rel!r}")
-            out[rel] = con.execute(f"select count(*) from {rel}").fetchone()[0]  # noqa: S608
+            out[rel] = con.execute(f"select count(*) from {rel}").fetchone()[0]  # noqa: S608 - rel: checked identifiers
     return out
 
 

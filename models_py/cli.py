@@ -199,6 +199,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `python -m models_py` command line: parse, run one command, return its exit code."""
     parser = argparse.ArgumentParser(prog="models_py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 

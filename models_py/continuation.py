@@ -131,11 +131,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
-from models_py import ml_store
+from models_py import ml_store, source_metrics
+from models_py.playlist_features import AGGREGATE_FEATURES
 from models_py.recsys_metrics import PREDICTIONS_RELATION, TRUTH_RELATION, sql_summarise
 from models_py.warehouse import Paths
 
 __all__ = [
+    "READS",
     "AUDIO_FEATURES",
     "BLEND_FEATURES",
     "METHODS",
@@ -162,6 +164,16 @@ __all__ = [
     "validation_playlist_ids",
 ]
 
+# the marts this module reads, every one public and contracted; the exposure that names
+# this module lists exactly these (tests/test_exposures.py), and a run records a
+# snapshot of each (ml_store.data_snapshot)
+READS: tuple[str, ...] = (
+    "marts.dim_ml_splits",
+    "marts.dim_playlists",
+    "marts.dim_spotify_tracks",
+    "marts.fct_playlist_tracks",
+)
+
 TASK = "playlist_continuation"
 SCORE_TABLE = "playlist_continuations"
 OWN_SCORE_TABLE = "own_playlist_continuations"
@@ -170,17 +182,6 @@ METHODS: tuple[str, ...] = (OURS, POPULARITY, SOURCE_METHOD)
 BASELINES = frozenset({POPULARITY, SOURCE_METHOD})
 TEST, VALIDATION = "test", "validation"
 
-# the playlist aggregate vector: dim_playlists column -> dim_spotify_tracks column
-AGGREGATE_FEATURES: dict[str, str] = {
-    "mean_danceability": "danceability",
-    "mean_energy": "energy",
-    "mean_speechiness": "speechiness",
-    "mean_acousticness": "acousticness",
-    "mean_instrumentalness": "instrumentalness",
-    "mean_liveness": "liveness",
-    "mean_valence": "valence",
-    "mean_duration_ms": "duration_ms",
-}
 # ours' audio similarity: dim_spotify_tracks columns, standardised
 AUDIO_FEATURES: tuple[str, ...] = (
     "danceability",
@@ -940,14 +941,14 @@ select
     rank,
     track_idx as track_id
 from continuation_ranked
-""",
+""",  # noqa: S608 - the view names are recsys_metrics constants
     f"""
 create or replace temp view {TRUTH_RELATION} as
 select
     playlist_idx as playlist_id,
     track_idx as track_id
 from continuation_query_truth
-""",
+""",  # noqa: S608 - the view names are recsys_metrics constants
 )
 
 APPEND_SQL = """
@@ -1253,7 +1254,9 @@ def _load(con: duckdb.DuckDBPyConnection, frame: pa.Table | pd.DataFrame, table:
     """Materialise a frame as a temp table (``table`` is a constant of this module)."""
     con.register("continuation_frame_in", frame)
     try:
-        con.execute(f"create or replace temp table {table} as select * from continuation_frame_in")
+        # table: a temp-table name constant of this module
+        sql = f"create or replace temp table {table} as select * from continuation_frame_in"  # noqa: S608 - see above
+        con.execute(sql)
     finally:
         con.unregister("continuation_frame_in")
 
@@ -1775,8 +1778,7 @@ def _source_write_up_metrics(
     difference) added to every evaluation, plus the follower regression and the KMeans
     elbow as model results (no follower regression nor follower difference when too few
     training playlists have followers). Needs ``prepare``'s temp tables, so it runs before the own
-    playlists replace them. Imported here: ``source_metrics`` imports this module."""
-    from models_py import source_metrics
+    playlists replace them."""
 
     if not evaluations:
         return []

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from models_py.settings import open_duckdb
+
 FAILED = {"error", "fail", "runtime error"}
 REJECT_SHARE_TEST = "reject_share_at_most"
 TOP_REASONS = 3
@@ -112,8 +114,6 @@ class FailureContext:
         self.raw_dir = raw_dir
 
     def _rows(self, sql: str) -> list[dict]:
-        from models_py.warehouse import open_duckdb
-
         if os.environ.get("LW_TARGET", "duckdb") != "duckdb" or not self.warehouse.is_file():
             return []
         try:

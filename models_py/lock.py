@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from models_py.warehouse import SettingError
+from models_py.settings import SettingError
 
 LOCK_TIMEOUT_ENV = "LW_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 1800.0  # s: a scale-50 build takes about 15 minutes

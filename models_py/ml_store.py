@@ -138,6 +138,7 @@ def connect(paths: Paths, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCo
 
 
 def new_run_id() -> str:
+    """A run id that sorts by time: UTC timestamp and 8 random hex digits."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     return f"{stamp}-{uuid.uuid4().hex[:8]}"
 
@@ -150,7 +151,7 @@ def data_snapshot(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     if not all(part.isidentifier() for part in relation.split(".")):
         raise ValueError(f"not a relation name: {relation!r}")
     n, digest = con.execute(
-        f"select count(*), coalesce(bit_xor(hash(t)), 0) from {relation} as t"  # noqa: S608
+        f"select count(*), coalesce(bit_xor(hash(t)), 0) from {relation} as t"  # noqa: S608 - checked above
     ).fetchall()[0]
     return f"{relation}:{n}:{int(digest) & 0xFFFFFFFFFFFFFFFF:016x}"
 
@@ -226,22 +227,22 @@ def publish(
                 missing = set(columns) - set(frame.columns)
                 if missing:
                     raise ValueError(f"score table {name} lacks columns {sorted(missing)}")
+                # SQL built below: table names are SCORE_TABLES keys, the columns come from
+                # this module's schema constants, the values travel in registered frames
                 con.register("score_frame", frame)
-                con.execute(f"delete from ml.{name}")
-                con.execute(
-                    f"insert into ml.{name} select {_typed_select(columns)} from score_frame"
-                )
+                con.execute(f"delete from ml.{name}")  # noqa: S608 - see above
+                select = _typed_select(columns)
+                insert = f"insert into ml.{name} select {select} from score_frame"  # noqa: S608 - see above
+                con.execute(insert)
                 con.unregister("score_frame")
             con.register("runs_frame", runs)
-            con.execute(
-                f"insert into ml.model_runs select {_typed_select(MODEL_RUNS_COLUMNS)} "
-                "from runs_frame"
-            )
+            select = _typed_select(MODEL_RUNS_COLUMNS)
+            insert = f"insert into ml.model_runs select {select} from runs_frame"  # noqa: S608 - see above
+            con.execute(insert)
             con.register("metrics_frame", metrics)
-            con.execute(
-                "insert into ml.model_run_metrics "
-                f"select {_typed_select(MODEL_RUN_METRICS_COLUMNS)} from metrics_frame"
-            )
+            select = _typed_select(MODEL_RUN_METRICS_COLUMNS)
+            insert = f"insert into ml.model_run_metrics select {select} from metrics_frame"  # noqa: S608 - see above
+            con.execute(insert)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -254,6 +255,7 @@ TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
 
 
 def sha256_of(path: Path) -> str:
+    """The sha256 hex digest of a file, read in 1 MiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

@@ -58,6 +58,7 @@ from models_py import ml_store
 from models_py.warehouse import Paths
 
 __all__ = [
+    "READS",
     "FEATURES",
     "LABEL_SETS",
     "ClassifierReport",
@@ -75,6 +76,15 @@ __all__ = [
     "run",
     "score_catalog",
 ]
+
+# the marts this module reads, every one public and contracted; the exposure that names
+# this module lists exactly these (tests/test_exposures.py), and a run records a
+# snapshot of each (ml_store.data_snapshot)
+READS: tuple[str, ...] = (
+    "marts.dim_spotify_tracks",
+    "marts.fct_playlist_tracks",
+    "marts.fct_track_genres",
+)
 
 LABEL_SETS: tuple[str, ...] = ("own_playlists", "genres")
 
@@ -126,7 +136,7 @@ from marts.fct_playlist_tracks as p
 inner join marts.dim_spotify_tracks as d on p.track_id = d.track_id
 where p.playlist_source = ? and d.has_audio_features
 order by label, p.track_id
-"""
+"""  # noqa: S608 - column names from FEATURES, the playlist source a parameter
 
 GENRES_SQL = f"""
 select distinct
@@ -137,7 +147,7 @@ from marts.fct_track_genres as g
 inner join marts.dim_spotify_tracks as d on g.track_id = d.track_id
 where d.has_audio_features
 order by label, g.track_id
-"""
+"""  # noqa: S608 - column names from FEATURES, the playlist source a parameter
 
 CATALOG_SQL = f"""
 select
@@ -146,7 +156,7 @@ select
 from marts.dim_spotify_tracks
 where has_audio_features
 order by track_id
-"""
+"""  # noqa: S608 - column names from FEATURES, the playlist source a parameter
 
 # own playlists with at least N tracks that have audio features
 N_USABLE_OWN_PLAYLISTS_SQL = """

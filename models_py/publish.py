@@ -72,6 +72,7 @@ class Snapshot:
 
     @property
     def n_rows(self) -> int:
+        """Rows over all tables of the version."""
         return sum(self.tables.values())
 
 
@@ -176,7 +177,7 @@ def _export(warehouse: Path, directory: Path, progress: bool) -> tuple[dict[str,
                 "(format parquet, compression zstd)"
             )
             tables[name] = con.execute(
-                f"select count(*) from read_parquet({_sql_string(str(target))})"
+                f"select count(*) from read_parquet({_sql_string(str(target))})"  # noqa: S608 - the path and name are quoted by _sql_string / _quote
             ).fetchone()[0]
         ml_run_id = _latest_ml_run(con)
     return tables, ml_run_id
@@ -189,7 +190,7 @@ def _write_catalog(path: Path, version_dir: Path, manifest: dict) -> None:
         for name in manifest["tables"]:
             parquet = _sql_string(str(version_dir / f"{name}.parquet"))
             con.execute(
-                f"create view {PUBLISHED_SCHEMA}.{_quote(name)} as "
+                f"create view {PUBLISHED_SCHEMA}.{_quote(name)} as "  # noqa: S608 - the path and name are quoted by _sql_string / _quote
                 f"select * from read_parquet({parquet})"
             )
         con.execute("create schema meta")

@@ -337,7 +337,7 @@ def sql_playlist_metrics(
     names = _registered(con, predictions, truth)
     metrics_sql = CLEAN_PLAYLIST_METRICS_SQL if assume_clean else PLAYLIST_METRICS_SQL
     try:
-        sql = f"select * from ({metrics_sql}) order by playlist_id"  # noqa: S608
+        sql = f"select * from ({metrics_sql}) order by playlist_id"  # noqa: S608 - metrics_sql is this module's own
         return con.sql(sql, params={"max_n": max_n}).to_arrow_table().to_pandas()
     finally:
         for name in names:

@@ -30,6 +30,27 @@ import pandas as pd  # noqa: E402
 
 from models_py.warehouse import open_duckdb  # noqa: E402
 
+# the marts the report reads, every one public and contracted; the `html_report` exposure
+# lists exactly these (tests/test_exposures.py)
+READS: tuple[str, ...] = (
+    "marts.dim_model_runs",
+    "marts.dim_playlists",
+    "marts.dim_spotify_tracks",
+    "marts.fct_playlist_tracks",
+    "marts.fct_rejected_rows",
+    "marts.fct_scrobbles",
+    "marts.fct_session_skip_labels",
+    "marts.fct_skip_predictions",
+    "marts.rpt_classifier_confusion",
+    "marts.rpt_danceability_transitions",
+    "marts.rpt_listening_daily",
+    "marts.rpt_listening_monthly",
+    "marts.rpt_model_comparison",
+    "marts.rpt_skip_rates",
+    "marts.rpt_track_features_by_duration",
+    "marts.rpt_transitions_by_popularity",
+    "marts.rpt_uri_match_coverage",
+)
 FEATURES = ["danceability", "energy", "speechiness", "acousticness", "instrumentalness",
             "liveness", "valence"]  # fmt: skip
 KERNELS = ["linear", "poly", "rbf", "sigmoid"]
@@ -71,6 +92,7 @@ def _short_class(name: str) -> str:
 
 # --------------------------------------------------------------------------- drawings
 def draw_confusion(df: pd.DataFrame) -> plt.Figure:
+    """Confusion matrices (share of each true class) per kernel, with and without class weights."""
     if df.empty:
         return _no_data("no classifier runs in marts.rpt_classifier_confusion")
     classes = sorted(set(df["true_class"]) | set(df["predicted_class"]))
@@ -101,6 +123,7 @@ def draw_confusion(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_accuracy_by_kernel(df: pd.DataFrame) -> plt.Figure:
+    """Held-out balanced accuracy per SVM kernel, class-weighted beside unweighted."""
     if df.empty:
         return _no_data("no classifier runs in marts.rpt_model_comparison")
     fig, ax = _figure(9, 4.2)
@@ -123,6 +146,7 @@ def draw_accuracy_by_kernel(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_playlist_descriptors(df: pd.DataFrame) -> plt.Figure:
+    """Mean audio descriptors of each of your playlists."""
     if df.empty:
         return _no_data("no playlists with audio features in marts.dim_playlists")
     fig, ax = _figure(10, 4.4)
@@ -141,6 +165,7 @@ def draw_playlist_descriptors(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_hours_per_day(df: pd.DataFrame) -> plt.Figure:
+    """Hours listened per day per user, with a per-year fitted line."""
     if df.empty:
         return _no_data("no scrobbles in marts.rpt_listening_daily")
     users = sorted(df["user_name"].unique())
@@ -159,6 +184,7 @@ def draw_hours_per_day(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_artists_over_time(df: pd.DataFrame) -> plt.Figure:
+    """Hours listened per month to the top artists, stacked over time."""
     if df.empty:
         return _no_data("no artist months in marts.rpt_listening_monthly")
     pivot = df.pivot_table(index="played_month", columns="artist_name", values="hours",
@@ -175,6 +201,7 @@ def draw_artists_over_time(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_uri_coverage(df: pd.DataFrame) -> plt.Figure:
+    """Share of each month's scrobbles matched to a Spotify URI, per user."""
     if df.empty:
         return _no_data("no scrobbles in marts.rpt_uri_match_coverage")
     fig, ax = _figure(10, 4)
@@ -194,6 +221,7 @@ def draw_uri_coverage(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_features_by_duration(df: pd.DataFrame) -> plt.Figure:
+    """Mean audio features of catalog tracks by whole minutes of duration."""
     if df.empty:
         return _no_data("no tracks in marts.rpt_track_features_by_duration")
     fig, ax = _figure(10, 4.4)
@@ -207,6 +235,7 @@ def draw_features_by_duration(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_skip_rates(df: pd.DataFrame) -> plt.Figure:
+    """skip_2 rate by session position, hour of day and weekday."""
     if df.empty:
         return _no_data("no session events in marts.rpt_skip_rates")
     dims = [("session_position", "position in session"), ("hour_of_day", "hour of day"),
@@ -237,6 +266,7 @@ def _heatmap(df: pd.DataFrame, row: str, col: str, xlabel: str, ylabel: str) -> 
 
 
 def draw_danceability_transitions(df: pd.DataFrame) -> plt.Figure:
+    """Danceability bin now against the bin of the next track."""
     if df.empty:
         return _no_data("no transitions in marts.rpt_danceability_transitions")
     return _heatmap(df, "prev_danceability_bin", "next_danceability_bin",
@@ -244,6 +274,7 @@ def draw_danceability_transitions(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_popularity_transitions(df: pd.DataFrame) -> plt.Figure:
+    """Popularity decile now against the decile of the next track."""
     if df.empty:
         return _no_data("no transitions in marts.rpt_transitions_by_popularity")
     return _heatmap(df, "prev_popularity_decile", "next_popularity_decile",
@@ -251,6 +282,7 @@ def draw_popularity_transitions(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_elbow(df: pd.DataFrame) -> plt.Figure:
+    """KMeans inertia by number of clusters over playlist aggregates."""
     if df.empty:
         return _no_data("no KMeans runs (task playlist_clusters) in marts.rpt_model_comparison")
     df = df.sort_values("k")
@@ -264,6 +296,7 @@ def draw_elbow(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_skip_maa(df: pd.DataFrame) -> plt.Figure:
+    """The skip model's test MAA against its baselines and the oracle."""
     if df.empty:
         return _no_data("no skip model runs in marts.rpt_model_comparison")
     df = df.sort_values("value")
@@ -280,6 +313,7 @@ def draw_skip_maa(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_calibration(df: pd.DataFrame) -> plt.Figure:
+    """Calibration of the skip model's probabilities on the test events."""
     if df.empty:
         return _no_data("no test predictions in marts.fct_skip_predictions")
     fig, ax = _figure(5.6, 5.2)
@@ -297,6 +331,7 @@ def draw_calibration(df: pd.DataFrame) -> plt.Figure:
 
 
 def draw_continuation(df: pd.DataFrame) -> plt.Figure:
+    """Continuation metrics by seed size, per method."""
     if df.empty:
         return _no_data("no continuation runs in marts.rpt_model_comparison")
     metrics = [
@@ -330,7 +365,7 @@ CHARTS = [
 from marts.rpt_classifier_confusion
 where model_name like 'svm_%' and label_set = 'own_playlists'
   and run_id in (select run_id from marts.rpt_model_comparison
-                 where task like 'playlist_classifier%' {LATEST})""",
+                 where task like 'playlist_classifier%' {LATEST})""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_confusion,
         "Share of each true playlist's held-out tracks predicted as each playlist.",
     ),
@@ -341,7 +376,7 @@ where model_name like 'svm_%' and label_set = 'own_playlists'
         f"""select model_name, value
 from marts.rpt_model_comparison
 where task like 'playlist_classifier%' and metric = 'balanced_accuracy'
-{LATEST}""",
+{LATEST}""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_accuracy_by_kernel,
         "Lines: majority and stratified-random baselines and the MLP.",
     ),
@@ -352,7 +387,7 @@ where task like 'playlist_classifier%' and metric = 'balanced_accuracy'
         f"""select playlist_name, {", ".join(f"mean_{f}" for f in FEATURES)}
 from marts.dim_playlists
 where playlist_source <> 'mpd' and share_with_features > 0
-order by playlist_name""",
+order by playlist_name""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_playlist_descriptors,
     ),
     Chart(
@@ -406,7 +441,7 @@ order by user_name, played_month""",
         "Audio feature means by track duration",
         f"""select duration_minutes, {", ".join(f"mean_{f}" for f in FEATURES)}
 from marts.rpt_track_features_by_duration
-order by duration_minutes""",
+order by duration_minutes""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_features_by_duration,
         "E.g. acousticness by duration, as in the source write-up.",
     ),
@@ -446,7 +481,7 @@ group by all""",
         f"""select cast(regexp_extract(model_name, '[0-9]+$') as integer) as k, value
 from marts.rpt_model_comparison
 where task = 'playlist_clusters' and metric = 'inertia'
-{LATEST}""",
+{LATEST}""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_elbow,
     ),
     Chart(
@@ -460,7 +495,7 @@ where task = 'playlist_clusters' and metric = 'inertia'
     value
 from marts.rpt_model_comparison
 where task like 'playlist_continuation:k%' and metric in ('r_precision', 'ndcg', 'clicks')
-{LATEST}""",
+{LATEST}""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_continuation,
     ),
     Chart(
@@ -470,7 +505,7 @@ where task like 'playlist_continuation:k%' and metric in ('r_precision', 'ndcg',
         f"""select model_name, is_baseline, value
 from marts.rpt_model_comparison
 where task = 'skip_prediction' and metric = 'maa'
-{LATEST}""",
+{LATEST}""",  # noqa: S608 - only this module's constants (FEATURES, LATEST) are formatted in
         draw_skip_maa,
         "Red: the model; grey: baselines; green: the generator's oracle (an upper bound).",
     ),
@@ -506,6 +541,8 @@ SUMMARY_SQL = """select
 
 @dataclass
 class Rendered:
+    """A chart drawn: its PNG, the rows it was drawn from, or the error that stopped it."""
+
     chart: Chart
     png: bytes
     n_rows: int
@@ -554,6 +591,7 @@ window.addEventListener('load', function () {
 
 
 def page(rendered: list[Rendered], summary: dict, warehouse: Path, seconds: float) -> str:
+    """The self-contained HTML page: summary tiles, then the charts by section."""
     sections: dict[str, list[Rendered]] = {}
     for r in rendered:
         sections.setdefault(r.chart.section, []).append(r)
@@ -596,6 +634,7 @@ runs only) in {seconds:.1f} s. Every chart's query is one click below it.</p>
 
 
 def default_out(warehouse: Path) -> Path:
+    """Where the report goes by default: report/index.html beside the warehouse."""
     return warehouse.parent / "report" / "index.html"
 
 

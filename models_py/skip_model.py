@@ -56,6 +56,7 @@ from models_py import ml_store
 from models_py.metrics import first_prediction_accuracy, mean_average_accuracy
 
 __all__ = [
+    "READS",
     "CATEGORICAL_FEATURES",
     "FEATURES",
     "NUMERIC_FEATURES",
@@ -68,6 +69,11 @@ __all__ = [
     "predict_chain",
     "run",
 ]
+
+# the marts this module reads, every one public and contracted; the exposure that names
+# this module lists exactly these (tests/test_exposures.py), and a run records a
+# snapshot of each (ml_store.data_snapshot)
+READS: tuple[str, ...] = ("marts.fct_session_skip_labels",)
 
 TASK = "skip_prediction"
 MODEL_NAME = "hgb_transition_chain"
@@ -392,6 +398,93 @@ def run(
 KEPT_COLUMNS = [*KEYS, "skip_label", "train_previous_label", "is_last_observed_skipped"]
 
 
+def _select_model(
+    features: pd.DataFrame,
+    events: pd.DataFrame,
+    rows: tuple[np.ndarray, np.ndarray],
+    prev_train: np.ndarray,
+    y: np.ndarray,
+    start_prior: float,
+    grid: list[dict],
+    seed: int,
+) -> tuple[dict, Pipeline, list[dict]]:
+    """Fit every configuration of ``grid`` on the fit rows; keep the best validation MAA
+    (the first one when there is no validation event). Returns its params, the fitted
+    model and every configuration tried with its validation MAA."""
+    fit_rows, valid = rows
+    best: tuple[float, dict, Pipeline] | None = None
+    tried: list[dict] = []
+    for params in grid:
+        t1 = time.perf_counter()
+        model = fit_transition_model(features[fit_rows], prev_train, y[fit_rows], params, seed)
+        maa = float("nan")
+        if valid.any():
+            p_valid = predict_chain(model, features[valid], start_prior)
+            maa = evaluate(events[valid], p_valid >= 0.5).maa
+        print(
+            f"skip_model: fit {params} in {time.perf_counter() - t1:.1f}s, validation MAA {maa:.4f}"
+        )
+        tried.append({**params, "maa_validation": maa})
+        if best is None or maa > best[0]:
+            best = (maa, params, model)
+    if best is None:
+        raise ValueError("skip_model: an empty grid of configurations")
+    return best[1], best[2], tried
+
+
+def _choose_threshold(valid_events: pd.DataFrame, p_valid: np.ndarray) -> tuple[float, float]:
+    """(validation MAA, threshold): one threshold for all events, 0.5 (the natural choice
+    for calibrated probabilities) unless another beats it on validation by a clear margin;
+    (NaN, 0.5) without validation events."""
+    if not len(valid_events):
+        return float("nan"), 0.5
+    valid_maa, threshold = evaluate(valid_events, p_valid >= 0.5).maa, 0.5
+    scored = [(evaluate(valid_events, p_valid >= t).maa, float(t)) for t in THRESHOLDS]
+    best_maa, best_threshold = max(scored)
+    if best_maa >= valid_maa + MIN_THRESHOLD_GAIN:
+        valid_maa, threshold = best_maa, best_threshold
+    return valid_maa, threshold
+
+
+def _baselines(
+    test_events: pd.DataFrame, y_train: np.ndarray, raw_dir: Path | None, seed: int
+) -> dict[str, tuple[Evaluation, dict]]:
+    """The baselines on the same test events: a fair coin, the training majority, repeat
+    the last observed skip, and the generator's oracle when its file is there."""
+    rng = np.random.default_rng(seed)
+    coin = rng.random(len(test_events)) < 0.5
+    majority = bool(y_train.mean() >= 0.5)
+    last = test_events["is_last_observed_skipped"].astype(object)
+    repeat = last.where(last.notna(), majority).to_numpy(dtype=bool)
+    baselines = {
+        "random": (evaluate(test_events, coin), {"p": 0.5, "seed": seed}),
+        "majority": (
+            evaluate(test_events, np.full(len(test_events), majority)),
+            {"majority_class": majority, "train_skip_rate": float(y_train.mean())},
+        ),
+        "repeat_last": (evaluate(test_events, repeat), {"rule": "skip_2 of last observed"}),
+    }
+    oracle = read_oracle(raw_dir)
+    if oracle is None:
+        print("skip_model: no oracle file (not generated data); oracle baseline skipped")
+    else:
+        joined = test_events[["session_id", "session_position", "skip_label"]].merge(
+            oracle, on=["session_id", "session_position"], how="inner"
+        )
+        if len(joined) < len(test_events):
+            print(f"skip_model: oracle covers {len(joined):,} of {len(test_events):,} test events")
+        if len(joined):
+            baselines["oracle"] = (
+                evaluate(
+                    joined,
+                    joined["pred_skip_2"].to_numpy(dtype=bool),
+                    joined["p_skip_2"].to_numpy(dtype=float),
+                ),
+                {"source": str(ORACLE_PATH), "coverage": len(joined) / len(test_events)},
+            )
+    return baselines
+
+
 def _run(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path | None,
@@ -431,36 +524,13 @@ def _run(
         print("skip_model: no validation events; first configuration, threshold 0.5")
         grid = grid[:1]
 
-    best: tuple[float, dict, Pipeline] | None = None
-    tried: list[dict] = []
-    for params in grid:
-        t1 = time.perf_counter()
-        model = fit_transition_model(features[fit_rows], prev_train, y[fit_rows], params, seed)
-        maa = float("nan")
-        if valid.any():
-            p_valid = predict_chain(model, features[valid], start_prior)
-            maa = evaluate(events[valid], p_valid >= 0.5).maa
-        print(
-            f"skip_model: fit {params} in {time.perf_counter() - t1:.1f}s, validation MAA {maa:.4f}"
-        )
-        tried.append({**params, "maa_validation": maa})
-        if best is None or maa > best[0]:
-            best = (maa, params, model)
-    assert best is not None
-    _, best_params, model = best
+    best_params, model, tried = _select_model(
+        features, events, (fit_rows, valid), prev_train, y, start_prior, grid, seed
+    )
 
     t2 = time.perf_counter()
     p_skip = predict_chain(model, features, start_prior)
-    valid_events, p_valid = events[valid], p_skip[valid]
-    # one threshold for all events: 0.5 (the natural choice for calibrated probabilities)
-    # unless another beats it on validation by a clear margin
-    valid_maa, threshold = float("nan"), 0.5
-    if valid.any():
-        valid_maa = evaluate(valid_events, p_valid >= 0.5).maa
-        scored = [(evaluate(valid_events, p_valid >= t).maa, float(t)) for t in THRESHOLDS]
-        best_maa, best_threshold = max(scored)
-        if best_maa >= valid_maa + MIN_THRESHOLD_GAIN:
-            valid_maa, threshold = best_maa, best_threshold
+    valid_maa, threshold = _choose_threshold(events[valid], p_skip[valid])
     predicted = p_skip >= threshold
 
     test_events = events[test]
@@ -490,38 +560,7 @@ def _run(
         )
     )
 
-    # baselines, on the same test events
-    rng = np.random.default_rng(seed)
-    coin = rng.random(len(test_events)) < 0.5
-    majority = bool(y[train].mean() >= 0.5)
-    last = test_events["is_last_observed_skipped"].astype(object)
-    repeat = last.where(last.notna(), majority).to_numpy(dtype=bool)
-    baselines = {
-        "random": (evaluate(test_events, coin), {"p": 0.5, "seed": seed}),
-        "majority": (
-            evaluate(test_events, np.full(len(test_events), majority)),
-            {"majority_class": majority, "train_skip_rate": float(y[train].mean())},
-        ),
-        "repeat_last": (evaluate(test_events, repeat), {"rule": "skip_2 of last observed"}),
-    }
-    oracle = read_oracle(raw_dir)
-    if oracle is None:
-        print("skip_model: no oracle file (not generated data); oracle baseline skipped")
-    else:
-        joined = test_events[["session_id", "session_position", "skip_label"]].merge(
-            oracle, on=["session_id", "session_position"], how="inner"
-        )
-        if len(joined) < len(test_events):
-            print(f"skip_model: oracle covers {len(joined):,} of {len(test_events):,} test events")
-        if len(joined):
-            baselines["oracle"] = (
-                evaluate(
-                    joined,
-                    joined["pred_skip_2"].to_numpy(dtype=bool),
-                    joined["p_skip_2"].to_numpy(dtype=float),
-                ),
-                {"source": str(ORACLE_PATH), "coverage": len(joined) / len(test_events)},
-            )
+    baselines = _baselines(test_events, y[train], raw_dir, seed)
     for name, (ev, params) in baselines.items():
         results.append(
             ml_store.ModelResult(

@@ -66,9 +66,10 @@ from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
 from models_py import ml_store
-from models_py.continuation import AGGREGATE_FEATURES
+from models_py.playlist_features import AGGREGATE_FEATURES
 
 __all__ = [
+    "READS",
     "CLUSTER_TASK",
     "FOLLOWER_TASK",
     "METRICS",
@@ -81,6 +82,14 @@ __all__ = [
     "source_metrics",
     "training_aggregates",
 ]
+
+# the marts this module reads, every one public and contracted; the exposure that names
+# this module lists exactly these (tests/test_exposures.py), and a run records a
+# snapshot of each (ml_store.data_snapshot)
+READS: tuple[str, ...] = (
+    "marts.dim_playlists",
+    "marts.dim_spotify_tracks",
+)
 
 FOLLOWER_TASK = "playlist_followers"
 CLUSTER_TASK = "playlist_clusters"

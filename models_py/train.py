@@ -82,7 +82,13 @@ def comparison_table(results: list[ml_store.ModelResult]) -> str:
 
 def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
     """Run every model; publish atomically; return the results."""
-    from models_py import continuation, next_track, playlist_classifier, skip_model
+    from models_py import (
+        continuation,
+        next_track,
+        playlist_classifier,
+        skip_model,
+        source_metrics,
+    )
 
     run_id = ml_store.new_run_id()
     # beside the warehouse (data/artifacts by default), so every warehouse has its own
@@ -93,13 +99,9 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
 
     t0 = time.perf_counter()
     with ml_store.connect(paths, read_only=True) as con:
-        snapshots += [
-            ml_store.data_snapshot(con, "marts.fct_playlist_tracks"),
-            ml_store.data_snapshot(con, "marts.fct_track_genres"),
-            ml_store.data_snapshot(con, "marts.dim_spotify_tracks"),
-            ml_store.data_snapshot(con, "marts.fct_session_skip_labels"),
-            ml_store.data_snapshot(con, "marts.dim_playlists"),
-        ]
+        tasks = (playlist_classifier, skip_model, continuation, source_metrics, next_track)
+        reads = sorted({relation for task in tasks for relation in task.READS})
+        snapshots += [ml_store.data_snapshot(con, relation) for relation in reads]
 
         if _has_input("playlist classifier", playlist_classifier.missing_input(con)):
             clf_results, clf_scores, clf_estimator = playlist_classifier.run(con, seed=seed)

@@ -1,7 +1,7 @@
-"""Where the warehouse and the raw data live, and how Python talks to dbt.
+"""How Python talks to dbt: the environment of a dbt run, running it, and one line per failure.
 
-Paths come from the environment (`LW_RAW_DIR`, `LW_WAREHOUSE`), with defaults under the
-git-ignored `data/` folder of the repository, so the Makefile, dbt and Python agree.
+The paths and DuckDB settings live in ``models_py.settings`` (re-exported here, where the
+other modules have always imported them from).
 """
 
 from __future__ import annotations
@@ -11,81 +11,41 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from models_py.dbt_failures import FailureContext, describe_failures
+from models_py.lock import duckdb_lock_problem
+from models_py.settings import (
+    DATA_DIR,
+    DBT_PROJECT_DIR,
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    PROFILES_DIR,
+    REPO_ROOT,
+    Paths,
+    SettingError,
+    memory_limit,
+    open_duckdb,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-PROFILES_DIR = REPO_ROOT / "profiles"
-DATA_DIR = REPO_ROOT / "data"
-
-
-@dataclass(frozen=True)
-class Paths:
-    """The raw data directory and the DuckDB warehouse file of one run."""
-
-    raw_dir: Path
-    warehouse: Path
-
-    @classmethod
-    def from_env(cls, raw_dir: str | os.PathLike | None = None) -> Paths:
-        raw = raw_dir or os.environ.get("LW_RAW_DIR") or DATA_DIR / "raw"
-        wh = os.environ.get("LW_WAREHOUSE") or DATA_DIR / "warehouse.duckdb"
-        return cls(Path(raw).resolve(), Path(wh).resolve())
-
-    def env(self) -> dict[str, str]:
-        """Environment for a dbt subprocess or in-process run."""
-        return {
-            "LW_RAW_DIR": str(self.raw_dir),
-            "LW_WAREHOUSE": str(self.warehouse),
-            "DBT_PROFILES_DIR": str(PROFILES_DIR),
-            "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
-
-
-# DuckDB's memory budget, for dbt (profiles/profiles.yml reads the same variable with the
-# same default) and for every connection Python opens (`open_duckdb`). Unset, DuckDB takes
-# 80 % of RAM: publishing the scale-50 bench warehouse then peaked at 13 GB.
-MEMORY_LIMIT_ENV = "LW_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "8GB"
-_MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|B)$", re.IGNORECASE)
-
-
-class SettingError(ValueError):
-    """An environment setting has a value we cannot use; the message is one line."""
-
-
-def _memory_size(value: str, name: str) -> str:
-    """``value`` when it is a number and a unit, like 512MB; else a SettingError naming it."""
-    value = value.strip()
-    if not _MEMORY_SIZE.match(value):
-        raise SettingError(
-            f"{name}={value!r} is not a memory size: write a number and a unit, e.g. 8GB or 512MB"
-        )
-    return value
-
-
-def memory_limit() -> str:
-    """`LW_DUCKDB_MEMORY_LIMIT` (default 8GB), checked."""
-    return _memory_size(os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV)
-
-
-def open_duckdb(
-    path: str | os.PathLike, read_only: bool = False, limit: str | None = None
-) -> duckdb.DuckDBPyConnection:
-    """A connection to a DuckDB file within ``limit`` (default `memory_limit()`; it spills
-    to disk beyond it), without the progress bar; the caller closes it (DuckDB locks the
-    file meanwhile)."""
-    limit = memory_limit() if limit is None else _memory_size(limit, "memory_limit")
-    con = duckdb.connect(str(path), read_only=read_only)
-    con.execute(f"set memory_limit = '{limit}'")
-    con.execute("set enable_progress_bar = false")
-    return con
+__all__ = [
+    "DATA_DIR",
+    "DBT_PROJECT_DIR",
+    "DEFAULT_MEMORY_LIMIT",
+    "MEMORY_LIMIT_ENV",
+    "PROFILES_DIR",
+    "REPO_ROOT",
+    "DbtError",
+    "Paths",
+    "SettingError",
+    "csv_file_problem",
+    "dbt_env",
+    "error_from_log",
+    "memory_limit",
+    "one_line",
+    "open_duckdb",
+    "run_dbt",
+]
 
 
 class DbtError(RuntimeError):
@@ -185,7 +145,7 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
     dbt = Path(sys.executable).parent / "dbt"
     cmd = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--profiles-dir", str(PROFILES_DIR)]
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - argv: this virtualenv's dbt and our own arguments, no shell
         cmd,
         cwd=paths.warehouse.parent,
         env=env,
@@ -194,7 +154,8 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
         text=True,
         bufsize=1,
     )
-    assert proc.stdout is not None
+    if proc.stdout is None:  # cannot happen with stdout=PIPE; says so if it ever does
+        raise RuntimeError("dbt started without an output pipe")
     lines = []
     for line in proc.stdout:
         sys.stdout.write(line)
@@ -206,8 +167,6 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
         results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     if returncode == 0:
         return results
-    from models_py.lock import duckdb_lock_problem  # it imports this module
-
     locked = duckdb_lock_problem(paths.warehouse, "".join(lines))
     if locked:  # opened by a process outside this CLI after models_py.lock looked
         raise DbtError(locked)

@@ -41,3 +41,82 @@ def test_sqlfluff_lint_with_dbt_templater(tmp_path):
         env=env,
     )
     assert lint.returncode == 0, lint.stdout[-5000:] + lint.stderr[-2000:]
+
+
+def test_no_import_cycles():
+    checked = _run(sys.executable, ".ci/import_cycles.py", "models_py", "benchmarks")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "models_py:" in checked.stdout and "no import cycle" in checked.stdout
+
+
+def test_the_cycle_check_sees_a_deferred_import(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg.sub import b\n")
+    (package / "sub" / "b.py").write_text("def f():\n    from .. import c\n")
+    (package / "c.py").write_text("import pkg.a\n")
+    (package / "d.py").write_text("from pkg import a\n")  # imports into the cycle: not in it
+    checked = _run(sys.executable, str(REPO / ".ci" / "import_cycles.py"), str(package))
+    assert checked.returncode == 1
+    assert (
+        checked.stdout.strip()
+        == "import cycle in " + str(package) + ": pkg.a <-> pkg.c <-> pkg.sub.b"
+    )
+
+
+# README "What lives where": each module of models_py may import only modules of a lower
+# layer (generate.* also its own package). A new module must be placed here.
+LAYERS = {
+    # foundations: import nothing of models_py
+    "models_py": 0,
+    "models_py.settings": 0,
+    "models_py.metrics": 0,
+    "models_py.recsys_metrics": 0,
+    "models_py.playlist_features": 0,
+    "models_py.generate.ids": 0,
+    "models_py.generate.names": 0,
+    "models_py.generate.writers": 0,
+    # the demo data generator
+    "models_py.generate.catalog": 1,
+    "models_py.generate.lastfm": 2,
+    "models_py.generate.mpd": 2,
+    "models_py.generate.mssd": 2,
+    "models_py.generate.spotify": 2,
+    "models_py.generate": 3,
+    # the warehouse: dbt, locks, the ml schema, publishing
+    "models_py.dbt_failures": 1,
+    "models_py.lock": 1,
+    "models_py.warehouse": 2,
+    "models_py.ml_store": 3,
+    "models_py.raw_folder": 3,
+    "models_py.publish": 3,
+    "models_py.report": 3,
+    # the models: read marts, write through ml_store
+    "models_py.playlist_classifier": 4,
+    "models_py.skip_model": 4,
+    "models_py.source_metrics": 4,
+    "models_py.next_track": 4,
+    "models_py.continuation": 5,
+    "models_py.train": 6,
+    "models_py.cli": 7,
+    "models_py.__main__": 8,
+}
+
+
+def test_imports_follow_the_layers():
+    sys.path.insert(0, str(REPO / ".ci"))
+    try:
+        import import_cycles
+    finally:
+        sys.path.pop(0)
+    graph = import_cycles.import_graph(REPO / "models_py")
+    assert set(graph) == set(LAYERS), f"place new modules in LAYERS: {set(graph) ^ set(LAYERS)}"
+    upward = [
+        f"{module} (layer {LAYERS[module]}) imports {target} (layer {LAYERS[target]})"
+        for module, targets in graph.items()
+        for target in targets
+        if LAYERS[target] >= LAYERS[module]
+    ]
+    assert upward == []

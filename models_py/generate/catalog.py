@@ -79,6 +79,7 @@ class Catalog:
 
     @property
     def n_spotify(self) -> int:
+        """Tracks that are in the Spotify catalog (have an id and audio features)."""
         return int(self.tracks["in_catalog"].sum())
 
 

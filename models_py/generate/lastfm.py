@@ -214,6 +214,61 @@ def _fmt_time(uts: np.ndarray, fmt: str) -> np.ndarray:
     return pd.to_datetime(uts, unit="s").strftime(fmt).to_numpy(dtype=object)
 
 
+def _write_export_csv(
+    root: Path, cat: Catalog, user: LastfmUser, df: pd.DataFrame, dirty: bool
+) -> None:
+    """User A's layout: a quoted CSV export with mbids and both time columns."""
+    nm = _names(cat, df["track"].to_numpy())
+    uts = df["uts"].to_numpy()
+    if dirty:
+        data = _pandas_export(nm, uts)
+    else:
+        table = pa.table(
+            {
+                "uts": uts.astype(str),
+                "utc_time": _fmt_time(uts, "%d %b %Y, %H:%M"),
+                **{k: nm[k] for k in ("artist", "artist_mbid", "album", "album_mbid")},
+                "track": nm["track"],
+                "track_mbid": nm["track_mbid"],
+            }
+        )
+        data = arrow_csv_bytes(table, quote_all=True, eol="\r\n")
+    write_bytes(root / f"{user.name}_scrobbles.csv", data)
+
+
+def _write_benjamin_csv(
+    root: Path, cat: Catalog, user: LastfmUser, df: pd.DataFrame, dirty: bool
+) -> None:
+    """User B's layout: artist, album, track, date; no header."""
+    nm = _names(cat, df["track"].to_numpy())
+    # dirty: a spreadsheet's day-first dates (two years of plays: days above 12)
+    date_fmt = "%d/%m/%Y %H:%M" if dirty else "%d %b %Y %H:%M"
+    dates = _fmt_time(df["uts"].to_numpy(), date_fmt)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n" if dirty else "\n")
+    w.writerows(zip(nm["artist"], nm["album"], nm["track"], dates, strict=True))
+    data = buf.getvalue().encode("utf-8")
+    write_bytes(root / f"{user.name}.csv", with_bom(data) if dirty else data)
+
+
+def _append_lastfm1k(tsv_path: Path, cat: Catalog, user: LastfmUser, df: pd.DataFrame) -> None:
+    """Last.fm-1K: one TSV for all its users, appended user by user."""
+    nm = _names(cat, df["track"].to_numpy())
+    cols = [
+        np.full(len(df), user.name, dtype=object),
+        _fmt_time(df["uts"].to_numpy(), "%Y-%m-%dT%H:%M:%SZ"),
+        nm["artist_mbid"],
+        nm["artist"],
+        nm["track_mbid"],
+        nm["track"],
+    ]
+    lines = cols[0]
+    for c in cols[1:]:
+        lines = lines + "\t" + c
+    with open(tsv_path, "ab") as fh:
+        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
 def write_lastfm(
     out_dir: Path,
     cat: Catalog,
@@ -248,47 +303,11 @@ def write_lastfm(
         if dirty and user.fmt in DIRT_NOW_PLAYING:
             df = add_dirt(df, rng, now_playing=DIRT_NOW_PLAYING[user.fmt])
         if user.fmt == "export_csv":
-            nm = _names(cat, df["track"].to_numpy())
-            uts = df["uts"].to_numpy()
-            if dirty:
-                data = _pandas_export(nm, uts)
-            else:
-                table = pa.table(
-                    {
-                        "uts": uts.astype(str),
-                        "utc_time": _fmt_time(uts, "%d %b %Y, %H:%M"),
-                        **{k: nm[k] for k in ("artist", "artist_mbid", "album", "album_mbid")},
-                        "track": nm["track"],
-                        "track_mbid": nm["track_mbid"],
-                    }
-                )
-                data = arrow_csv_bytes(table, quote_all=True, eol="\r\n")
-            write_bytes(root / f"{user.name}_scrobbles.csv", data)
+            _write_export_csv(root, cat, user, df, dirty)
         elif user.fmt == "benjamin_csv":
-            nm = _names(cat, df["track"].to_numpy())
-            # dirty: a spreadsheet's day-first dates (two years of plays: days above 12)
-            date_fmt = "%d/%m/%Y %H:%M" if dirty else "%d %b %Y %H:%M"
-            dates = _fmt_time(df["uts"].to_numpy(), date_fmt)
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\r\n" if dirty else "\n")
-            w.writerows(zip(nm["artist"], nm["album"], nm["track"], dates, strict=True))
-            data = buf.getvalue().encode("utf-8")
-            write_bytes(root / f"{user.name}.csv", with_bom(data) if dirty else data)
+            _write_benjamin_csv(root, cat, user, df, dirty)
         elif user.fmt == "lastfm1k":
-            nm = _names(cat, df["track"].to_numpy())
-            cols = [
-                np.full(len(df), user.name, dtype=object),
-                _fmt_time(df["uts"].to_numpy(), "%Y-%m-%dT%H:%M:%SZ"),
-                nm["artist_mbid"],
-                nm["artist"],
-                nm["track_mbid"],
-                nm["track"],
-            ]
-            lines = cols[0]
-            for c in cols[1:]:
-                lines = lines + "\t" + c
-            with open(tsv_path, "ab") as fh:
-                fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+            _append_lastfm1k(tsv_path, cat, user, df)
         else:
             _write_recenttracks(root, cat, user, df, rng, dirty=dirty)
         counts[f"lastfm_rows_{user.name}"] = len(df)
