@@ -270,18 +270,18 @@ def test_rare_values_are_staged_and_counted_by_warn_tests(dirty):
         == 1
     )
     warn_lines = [line for line in result.stdout.splitlines() if "WARN" in line]
-    flatness = [line for line in warn_lines if "accepted_range_stg_mssd__tracks_flatness" in line]
+    flatness = [line for line in warn_lines if "in_range_stg_mssd__tracks_flatness" in line]
     assert len(flatness) == 1 and "WARN 1 " in flatness[0], warn_lines
     length = [
         line
         for line in warn_lines
-        if "accepted_range_stg_mssd__session_events_session_length" in line
+        if "in_range_stg_mssd__session_events_session_length" in line
     ]
     assert length, warn_lines
     others = [
         line
         for line in warn_lines
-        if "accepted_range_stg_mssd__tracks" in line and line not in flatness
+        if "in_range_stg_mssd__tracks" in line and line not in flatness
     ]
     assert others == []
 
@@ -509,7 +509,7 @@ def test_failing_data_test_names_the_test_and_the_model(tmp_path):
     assert sorted(result.error_lines()) == [
         "error: not_null on base_lastfm__scrobbles.source_file: "
         "Got 1 result, configured to fail if != 0",
-        "error: unique_combination_of_columns on base_lastfm__scrobbles: "
+        "error: unique_together on base_lastfm__scrobbles: "
         "Got 1 result, configured to fail if != 0",
     ], result.stderr
     _assert_no_hash(result)

@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.dbt
 
-KEY_TESTS = {"unique", "unique_combination_of_columns"}
+KEY_TESTS = {"unique", "unique_together"}
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
-{#- Every non-null value lies within [min_value, max_value] (either bound optional). -#}
-{% test accepted_range(model, column_name, min_value=none, max_value=none) -%}
-    {{ return(adapter.dispatch('test_accepted_range')(model, column_name, min_value, max_value)) }}
+{#- Every non-null value lies within [min_value, max_value] (either bound optional). Named
+    apart from dbt_utils' `accepted_range` (other arguments), so that a project adding
+    dbt_utils compiles with both. -#}
+{% test in_range(model, column_name, min_value=none, max_value=none) -%}
+    {{ return(adapter.dispatch('test_in_range')(model, column_name, min_value, max_value)) }}
 {%- endtest %}
 
-{% macro default__test_accepted_range(model, column_name, min_value, max_value) -%}
+{% macro default__test_in_range(model, column_name, min_value, max_value) -%}
     select {{ column_name }}
     from {{ model }}
     where
