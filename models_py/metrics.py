@@ -14,12 +14,16 @@ All functions here are vectorised with numpy: no Python loop over sessions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 __all__ = [
+    "Evaluation",
     "average_accuracy",
+    "evaluate",
     "first_prediction_accuracy",
     "mean_average_accuracy",
     "session_average_accuracies",
@@ -150,4 +154,44 @@ def _unpack(
         np.asarray(pred),
         np.asarray(truth),
         None if positions is None else np.asarray(positions),
+    )
+
+
+@dataclass
+class Evaluation:
+    """WSDM metrics of one predictor on one split."""
+
+    maa: float
+    fpa: float
+    accuracy: float
+    auc: float | None
+    n_sessions: int
+    n_events: int
+
+    def as_metrics(self) -> dict[str, float]:
+        """The metrics as a model run records them (counts as floats, AUC when known)."""
+        out = {"maa": self.maa, "fpa": self.fpa, "accuracy": self.accuracy}
+        if self.auc is not None:
+            out["auc"] = self.auc
+        out["n_sessions_test"] = float(self.n_sessions)
+        out["n_events_test"] = float(self.n_events)
+        return out
+
+
+def evaluate(events: pd.DataFrame, pred: np.ndarray, proba: np.ndarray | None = None) -> Evaluation:
+    """MAA, FPA, per-event accuracy and (with probabilities) ROC AUC of ``pred``."""
+    truth = events["skip_label"].to_numpy(dtype=bool)
+    pred = np.asarray(pred, dtype=bool)
+    sid = events["session_id"].to_numpy()
+    pos = events["session_position"].to_numpy()
+    auc = None
+    if proba is not None and len(np.unique(truth)) == 2:
+        auc = float(roc_auc_score(truth, proba))
+    return Evaluation(
+        maa=mean_average_accuracy(sid, pred, truth, pos),
+        fpa=first_prediction_accuracy(sid, pred, truth, pos),
+        accuracy=float(np.mean(pred == truth)),
+        auc=auc,
+        n_sessions=int(pd.unique(sid).size),
+        n_events=int(len(truth)),
     )

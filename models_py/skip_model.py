@@ -38,22 +38,19 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow.csv as pa_csv
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
-from models_py import ml_store
-from models_py.metrics import first_prediction_accuracy, mean_average_accuracy
+from models_py import ml_store, skip_baselines
+from models_py.metrics import evaluate
 
 __all__ = [
     "READS",
@@ -78,7 +75,6 @@ READS: tuple[str, ...] = ("marts.fct_session_skip_labels",)
 TASK = "skip_prediction"
 MODEL_NAME = "hgb_transition_chain"
 MART = "marts.fct_session_skip_labels"
-ORACLE_PATH = Path("mssd") / "_oracle" / "skip_oracle.csv"
 
 # Features of a predicted event: columns of the mart that, by its leakage rule, depend only
 # on the observed half and on the tracks, positions and length of the predict half.
@@ -172,26 +168,6 @@ MIN_THRESHOLD_GAIN = 0.003
 # OpenMP threads of the booster. One: on a shared 2-core machine two spinning threads
 # sometimes wait on each other for seconds per tree (a 4 s fit took 35 s); one is steady.
 N_THREADS = 1
-
-
-@dataclass
-class Evaluation:
-    """WSDM metrics of one predictor on one split."""
-
-    maa: float
-    fpa: float
-    accuracy: float
-    auc: float | None
-    n_sessions: int
-    n_events: int
-
-    def as_metrics(self) -> dict[str, float]:
-        out = {"maa": self.maa, "fpa": self.fpa, "accuracy": self.accuracy}
-        if self.auc is not None:
-            out["auc"] = self.auc
-        out["n_sessions_test"] = float(self.n_sessions)
-        out["n_events_test"] = float(self.n_events)
-        return out
 
 
 # predict-half events of the test split: what the model is reported on
@@ -329,40 +305,6 @@ def predict_chain(
     return p
 
 
-def evaluate(events: pd.DataFrame, pred: np.ndarray, proba: np.ndarray | None = None) -> Evaluation:
-    """MAA, FPA, per-event accuracy and (with probabilities) ROC AUC of ``pred``."""
-    truth = events["skip_label"].to_numpy(dtype=bool)
-    pred = np.asarray(pred, dtype=bool)
-    sid = events["session_id"].to_numpy()
-    pos = events["session_position"].to_numpy()
-    auc = None
-    if proba is not None and len(np.unique(truth)) == 2:
-        auc = float(roc_auc_score(truth, proba))
-    return Evaluation(
-        maa=mean_average_accuracy(sid, pred, truth, pos),
-        fpa=first_prediction_accuracy(sid, pred, truth, pos),
-        accuracy=float(np.mean(pred == truth)),
-        auc=auc,
-        n_sessions=int(pd.unique(sid).size),
-        n_events=int(len(truth)),
-    )
-
-
-def read_oracle(raw_dir: Path | None) -> pd.DataFrame | None:
-    """The generator's oracle (demo data only), or None when there is none."""
-    if raw_dir is None:
-        return None
-    path = Path(raw_dir) / ORACLE_PATH
-    if not path.is_file():
-        return None
-    table = pa_csv.read_csv(path)
-    oracle = table.select(["session_id", "session_position", "p_skip_2", "pred_skip_2"])
-    frame = oracle.to_pandas()
-    frame["session_id"] = frame["session_id"].astype(object)
-    frame["session_position"] = frame["session_position"].astype("int64")
-    return frame
-
-
 def empty_scores() -> pd.DataFrame:
     """An empty `skip_predictions` frame (the layout of `ml_store.SCORE_TABLES`)."""
     return pd.DataFrame(columns=list(ml_store.SCORE_TABLES["skip_predictions"]))
@@ -446,45 +388,6 @@ def _choose_threshold(valid_events: pd.DataFrame, p_valid: np.ndarray) -> tuple[
     return valid_maa, threshold
 
 
-def _baselines(
-    test_events: pd.DataFrame, y_train: np.ndarray, raw_dir: Path | None, seed: int
-) -> dict[str, tuple[Evaluation, dict]]:
-    """The baselines on the same test events: a fair coin, the training majority, repeat
-    the last observed skip, and the generator's oracle when its file is there."""
-    rng = np.random.default_rng(seed)
-    coin = rng.random(len(test_events)) < 0.5
-    majority = bool(y_train.mean() >= 0.5)
-    last = test_events["is_last_observed_skipped"].astype(object)
-    repeat = last.where(last.notna(), majority).to_numpy(dtype=bool)
-    baselines = {
-        "random": (evaluate(test_events, coin), {"p": 0.5, "seed": seed}),
-        "majority": (
-            evaluate(test_events, np.full(len(test_events), majority)),
-            {"majority_class": majority, "train_skip_rate": float(y_train.mean())},
-        ),
-        "repeat_last": (evaluate(test_events, repeat), {"rule": "skip_2 of last observed"}),
-    }
-    oracle = read_oracle(raw_dir)
-    if oracle is None:
-        print("skip_model: no oracle file (not generated data); oracle baseline skipped")
-    else:
-        joined = test_events[["session_id", "session_position", "skip_label"]].merge(
-            oracle, on=["session_id", "session_position"], how="inner"
-        )
-        if len(joined) < len(test_events):
-            print(f"skip_model: oracle covers {len(joined):,} of {len(test_events):,} test events")
-        if len(joined):
-            baselines["oracle"] = (
-                evaluate(
-                    joined,
-                    joined["pred_skip_2"].to_numpy(dtype=bool),
-                    joined["p_skip_2"].to_numpy(dtype=float),
-                ),
-                {"source": str(ORACLE_PATH), "coverage": len(joined) / len(test_events)},
-            )
-    return baselines
-
-
 def _run(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path | None,
@@ -560,7 +463,7 @@ def _run(
         )
     )
 
-    baselines = _baselines(test_events, y[train], raw_dir, seed)
+    baselines = skip_baselines.baselines(test_events, y[train], raw_dir, seed)
     for name, (ev, params) in baselines.items():
         results.append(
             ml_store.ModelResult(

@@ -273,15 +273,11 @@ def test_rare_values_are_staged_and_counted_by_warn_tests(dirty):
     flatness = [line for line in warn_lines if "in_range_stg_mssd__tracks_flatness" in line]
     assert len(flatness) == 1 and "WARN 1 " in flatness[0], warn_lines
     length = [
-        line
-        for line in warn_lines
-        if "in_range_stg_mssd__session_events_session_length" in line
+        line for line in warn_lines if "in_range_stg_mssd__session_events_session_length" in line
     ]
     assert length, warn_lines
     others = [
-        line
-        for line in warn_lines
-        if "in_range_stg_mssd__tracks" in line and line not in flatness
+        line for line in warn_lines if "in_range_stg_mssd__tracks" in line and line not in flatness
     ]
     assert others == []
 

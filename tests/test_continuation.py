@@ -17,7 +17,15 @@ import pandas as pd
 import pytest
 
 from models_py import continuation, source_metrics
-from models_py.continuation import AUDIO_FEATURES, METHODS, ContinuationConfig
+from models_py.continuation import (
+    AUDIO_FEATURES,
+    METHODS,
+    ContinuationConfig,
+    blend,
+    evaluation,
+    split,
+)
+from models_py.continuation.config import _name_key
 from models_py.recsys_metrics import playlist_metrics, summarise
 from support import BuildResult
 
@@ -237,7 +245,7 @@ def test_name_normalisation_sql_equals_python() -> None:
     assert [continuation.normalize_name(n) for n in names] == expected
     with duckdb.connect() as con:
         con.register("names", pd.DataFrame({"playlist_name": names, "i": range(len(names))}))
-        sql = f"select {continuation._name_key('playlist_name')} from names order by i"  # noqa: S608
+        sql = f"select {_name_key('playlist_name')} from names order by i"  # noqa: S608
         assert [r[0] for r in con.execute(sql).fetchall()] == expected
 
 
@@ -379,10 +387,9 @@ def test_held_out_tracks_do_not_leak(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     # the same runs trained on the held-out playlists (the leaks this module guards
     # against) put the held-out tracks in front: the checks above would catch them
-    train = continuation._train
-    monkeypatch.setattr(
-        continuation, "_train", lambda con, config, stage: train(con, config, "own")
-    )
+    train = split._train
+    for module in (blend, evaluation):  # the stages that train: the blend fit, evaluation
+        monkeypatch.setattr(module, "_train", lambda con, config, stage: train(con, config, "own"))
     with duckdb.connect(str(path), read_only=True) as con:
         con.execute("set enable_progress_bar = false")
         n_held_out, candidates = _validation_stage(con)

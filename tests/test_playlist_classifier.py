@@ -20,6 +20,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from models_py import classifier_models as cm
 from models_py import ml_store
 from models_py import playlist_classifier as pc
 from models_py.warehouse import Paths
@@ -28,7 +29,7 @@ from support import BuildResult
 pytestmark = pytest.mark.dbt
 
 
-SMALL_SVM_GRIDS = {kernel: {"svc__C": [1.0, 10.0]} for kernel in pc.SVM_GRIDS}
+SMALL_SVM_GRIDS = {kernel: {"svc__C": [1.0, 10.0]} for kernel in cm.SVM_GRIDS}
 SMALL_MLP_GRID = {"mlp__alpha": [1.0]}
 SVM_NAMES = [
     f"svm_{k}_{w}" for k in ("rbf", "linear", "poly", "sigmoid") for w in ("balanced", "unweighted")
@@ -39,8 +40,8 @@ CLEAR_MARGIN = 0.15  # balanced accuracy points above the majority baseline
 @pytest.fixture(scope="module")
 def small_grids():
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pc, "SVM_GRIDS", SMALL_SVM_GRIDS)
-        mp.setattr(pc, "MLP_GRID", SMALL_MLP_GRID)
+        mp.setattr(cm, "SVM_GRIDS", SMALL_SVM_GRIDS)
+        mp.setattr(cm, "MLP_GRID", SMALL_MLP_GRID)
         yield
 
 
@@ -97,8 +98,8 @@ def test_splits_never_put_a_track_on_both_sides(demo_run):
     y, groups = demo_run["y"], demo_run["groups"]
     multi = groups[groups.duplicated()].unique()
     assert len(multi) > 0, "demo data should have tracks in several own playlists"
-    for n_splits in (4, 5, pc.INNER_SPLITS):
-        for train, test in pc._grouped_splits(y, groups, n_splits, 42):
+    for n_splits in (4, 5, cm.INNER_SPLITS):
+        for train, test in cm._grouped_splits(y, groups, n_splits, 42):
             assert not set(groups.iloc[train]) & set(groups.iloc[test])
             # stratified: every class on both sides
             assert set(y.iloc[test]) == set(y.iloc[train]) == set(y)
@@ -209,7 +210,7 @@ def test_labelled_flags_and_true_classes(demo_run):
 
 
 def test_scaling_is_inside_every_pipeline(demo_run):
-    for spec in pc.model_specs():
+    for spec in cm.model_specs():
         if isinstance(spec.estimator, DummyClassifier):
             assert spec.is_baseline
             continue
@@ -229,7 +230,7 @@ def test_selected_svm_is_calibrated_without_changing_its_decision(demo_run):
     if not selected.model_name.startswith("svm_"):
         pytest.skip(f"selected {selected.model_name}, not an SVM")
     assert isinstance(estimator, CalibratedClassifierCV)
-    assert estimator.ensemble is False and estimator.method == pc.CALIBRATION_METHOD
+    assert estimator.ensemble is False and estimator.method == cm.CALIBRATION_METHOD
     X = demo_run["X"]
     svm_pred = _inner_pipeline(estimator).predict(X)
     if np.issubdtype(svm_pred.dtype, np.integer):  # temperature scaling encodes the labels
@@ -305,7 +306,7 @@ def test_realdata_genres_every_kernel_weighted_and_unweighted(real_warehouse: Pa
     }
     assert groups.nunique() < len(groups)  # some tracks carry two genres
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pc, "SVM_GRIDS", {k: {"svc__C": [1.0]} for k in pc.SVM_GRIDS})
+        mp.setattr(cm, "SVM_GRIDS", {k: {"svc__C": [1.0]} for k in cm.SVM_GRIDS})
         report = pc.evaluate(
             X, y, groups, seed=42, models=[*SVM_NAMES, "baseline_majority"], progress=False
         )

@@ -1,0 +1,138 @@
+"""Playlist continuation as a task of ``train``: evaluate, then serve, then the source
+write-ups' metrics; and ``python -m models_py.continuation`` (SQL in ``task.sql``)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from models_py import ml_store, source_metrics
+from models_py.continuation.config import (
+    BASELINES,
+    OWN_SCORE_TABLE,
+    SCORE_TABLE,
+    TASK,
+    ContinuationConfig,
+)
+from models_py.continuation.evaluation import Evaluation, _evaluate, results_table
+from models_py.continuation.serving import continuation_frame, own_playlist_continuations
+from models_py.sql_files import load
+from models_py.warehouse import Paths
+
+Q = load(__file__)
+
+N_MPD_PLAYLISTS_SQL = Q["n_mpd_playlists"]
+
+
+def _source_write_up_metrics(
+    con: duckdb.DuckDBPyConnection, evaluations: list[Evaluation], seed: int, progress: bool
+) -> list[ml_store.ModelResult]:
+    """The source write-ups' own metrics (song matches, aggregate distance, follower
+    difference) added to every evaluation, plus the follower regression and the KMeans
+    elbow as model results (no follower regression nor follower difference when too few
+    training playlists have followers). Needs ``prepare``'s temp tables, so it runs before the own
+    playlists replace them."""
+
+    if not evaluations:
+        return []
+    aggregates = source_metrics.training_aggregates(con)
+    try:
+        follower_model, follower_results = source_metrics.fit_follower_regression(
+            aggregates, seed=seed
+        )
+    except source_metrics.TooFewPlaylists as e:  # a small MPD slice: the rest still holds
+        follower_model, follower_results = None, []
+        if progress:
+            print(f"  follower regression: skipped ({e})", flush=True)
+    for e in evaluations:
+        e.metrics.update(
+            source_metrics.source_metrics(con, e.predictions, e.seed_size, follower_model)
+        )
+    return follower_results + source_metrics.kmeans_elbow(aggregates, seed=seed, progress=progress)
+
+
+def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why there is nothing to learn from (a phrase for the run's `skipped` line), or None:
+    the method and its evaluation need MPD playlists."""
+    (n_playlists,) = con.execute(N_MPD_PLAYLISTS_SQL).fetchall()[0]
+    return None if n_playlists else "no playlist in mpd/"
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    seed: int = 42,
+    config: ContinuationConfig | None = None,
+    progress: bool = True,
+) -> tuple[list[ml_store.ModelResult], dict[str, pd.DataFrame], None]:
+    """Evaluate every method at every seed size, then continue the user's own playlists.
+
+    Returns ModelResults (task ``playlist_continuation:k<k>``; metrics r_precision, ndcg,
+    clicks, n_playlists, playlists_per_second; ours' params hold its blend weights and
+    validation figures), the score tables ``playlist_continuations`` (playlist_id,
+    seed_size, rank, track_id, method) and ``own_playlist_continuations`` (playlist_id,
+    rank, track_id, score, method) — ``run_id`` added by the caller — and None (nothing
+    to save as an artifact: the method is a query).
+    """
+    config = config or ContinuationConfig()
+    t0 = time.perf_counter()
+    evaluations, timings, blend = _evaluate(con, config, seed, progress)
+    params = {**asdict(config), **{k: round(v, 3) for k, v in timings.items()}}
+    results = [
+        ml_store.ModelResult(
+            model_name=e.method,
+            task=f"{TASK}:k{e.seed_size}",
+            metrics=e.metrics,
+            params={**params, **e.params, "seed": seed, "seconds": round(e.seconds, 3)},
+            is_baseline=e.method in BASELINES,
+        )
+        for e in evaluations
+    ]
+    results += _source_write_up_metrics(con, evaluations, seed, progress)
+    scores = {SCORE_TABLE: continuation_frame(con)}
+    if blend is not None:
+        scores[OWN_SCORE_TABLE] = own_playlist_continuations(con, config, blend, seed)
+    if progress and evaluations:
+        with pd.option_context("display.width", 160):
+            print(
+                results_table(evaluations).to_string(index=False, float_format=lambda v: f"{v:.3f}")
+            )
+        print(
+            "  (* baseline; source_method needs a seed track: not run at k = 0) "
+            f"{time.perf_counter() - t0:.1f}s in all",
+            flush=True,
+        )
+    return results, scores, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the evaluation table for a warehouse (read-only; writes nothing)."""
+    parser = argparse.ArgumentParser(prog="python -m models_py.continuation")
+    parser.add_argument("--warehouse", default=None, help="default: $LW_WAREHOUSE")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--max-test-playlists", type=int, default=500)
+    parser.add_argument("--n-clusters", type=int, default=10)
+    parser.add_argument(
+        "--seed-sizes", default=None, help="comma-separated, e.g. 0,1,5 (default: all)"
+    )
+    args = parser.parse_args(argv)
+    paths = Paths.from_env()
+    if args.warehouse:
+        paths = Paths(paths.raw_dir, Path(args.warehouse).resolve())
+    extra = {}
+    if args.seed_sizes:
+        extra["seed_sizes"] = tuple(int(k) for k in args.seed_sizes.split(","))
+    config = ContinuationConfig(
+        max_test_playlists=args.max_test_playlists, n_clusters=args.n_clusters, **extra
+    )
+    with ml_store.connect(paths, read_only=True) as con:
+        _, scores, _ = run(con, seed=args.seed, config=config)
+    own = scores.get(OWN_SCORE_TABLE)
+    if own is not None and len(own):
+        print("own playlists, first 5 of each:")
+        print(own[own["rank"] <= 5].to_string(index=False))
+    return 0

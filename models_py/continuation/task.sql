@@ -1,0 +1,2 @@
+-- name: n_mpd_playlists
+select count(*) from marts.dim_playlists where playlist_source = 'mpd'
