@@ -25,9 +25,10 @@ final as (
         cast(n_arrivals as bigint) as n_arrivals,
         cast(n_arrivals as double) / sum(n_arrivals) over (partition by scope)
             as share_of_arrivals,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             partition by scope order by n_arrivals desc, track_id asc
-        ) as popularity_rank
+        ) as bigint) as popularity_rank
     from arrivals
 )
 
