@@ -64,20 +64,24 @@ def relations_read(source: str) -> set[str]:
     return found
 
 
-def module_reads(module) -> set[str]:
-    """What a module reads: its SQL string constants, and for a package every module's and
-    every ``.sql`` file's (SQL files beside the code, comment lines left out)."""
-    path = Path(module.__file__)
-    if path.name != "__init__.py":
-        return relations_read(path.read_text(encoding="utf-8"))
-    read = set()
-    for source in sorted(path.parent.rglob("*.py")):
-        read |= relations_read(source.read_text(encoding="utf-8"))
-    for source in sorted(path.parent.rglob("*.sql")):
-        lines = source.read_text(encoding="utf-8").splitlines()
+def file_reads(path: Path) -> set[str]:
+    """What a module file reads: its SQL string constants and the statements of the
+    ``.sql`` file beside it (``sql_files``), comment lines left out."""
+    read = relations_read(path.read_text(encoding="utf-8"))
+    sql_file = path.with_suffix(".sql")
+    if sql_file.is_file():
+        lines = sql_file.read_text(encoding="utf-8").splitlines()
         sql = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
         read |= {m.group(0) for m in RELATION.finditer(sql)}
     return read
+
+
+def module_reads(module) -> set[str]:
+    """What a module reads; for a package, what every module in it reads."""
+    path = Path(module.__file__)
+    if path.name != "__init__.py":
+        return file_reads(path)
+    return set().union(*(file_reads(p) for p in sorted(path.parent.rglob("*.py"))))
 
 
 def _schema_entries(kind: str) -> dict[str, dict]:
@@ -128,10 +132,7 @@ def test_every_module_reads_only_marts() -> None:
     for path in sorted((REPO / "models_py").rglob("*.py")):
         if path.name in WAREHOUSE_KEEPERS:
             continue
-        read = relations_read(path.read_text(encoding="utf-8"))
-        sql = path.with_suffix(".sql")
-        if sql.is_file():
-            read |= {m.group(0) for m in RELATION.finditer(sql.read_text(encoding="utf-8"))}
+        read = file_reads(path)
         others = sorted(r for r in read if not r.startswith("marts."))
         if others:
             below[str(path.relative_to(REPO))] = others
