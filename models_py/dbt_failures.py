@@ -19,6 +19,7 @@ from models_py.settings import open_duckdb
 
 FAILED = {"error", "fail", "runtime error"}
 REJECT_SHARE_TEST = "reject_share_at_most"
+COLUMN_CHECKS_TEST = "column_checks"
 TOP_REASONS = 3
 
 
@@ -68,7 +69,8 @@ def readable_test_name(unique_id: str, node: dict | None) -> str:
 def describe_failures(
     results: list[dict], target_dir: Path, context: FailureContext, cut: Callable[[str], str]
 ) -> list[str]:
-    """One line per failing node of run_results.json; ``cut`` makes dbt's message one line."""
+    """One line per failing node of run_results.json (a batched `column_checks` test: one
+    per failing column test); ``cut`` makes dbt's message one line."""
     nodes = load_manifest(target_dir)
     return [
         describe_failure(r, nodes, context, cut(r.get("message") or ""))
@@ -91,6 +93,10 @@ def describe_failure(result: dict, nodes: dict, context: FailureContext, message
             detail = context.reject_share(result, target)
             if detail:
                 return detail
+        if name == COLUMN_CHECKS_TEST and result.get("status") == "fail":
+            detail = context.column_checks(result, target)
+            if detail:
+                return detail
         return f"{name} on {target}: {message}"
     if kind == "unit_test":
         parts = unique_id.split(".")
@@ -100,10 +106,11 @@ def describe_failure(result: dict, nodes: dict, context: FailureContext, message
 
 
 class FailureContext:
-    """Where a failed run's data lives, to read a failing reject-share test's rows back.
+    """Where a failed run's data lives, to read a failing test's rows back.
 
     The reject-share test returns one row per reject reason (model counts, share, limit,
-    reason count, a file); dbt only counts them. Once dbt has ended (and while this
+    reason count, a file), `column_checks` one per failing column test; dbt only counts
+    them. Once dbt has ended (and while this
     process still holds the warehouse lock), the test's own compiled query runs again on
     a read-only connection. DuckDB only: elsewhere, or when it cannot run, the line is the
     plain test line.
@@ -134,6 +141,19 @@ class FailureContext:
             except ValueError:
                 pass
         return path
+
+    def column_checks(self, result: dict, model: str) -> str | None:
+        """One line per failing column test of a model's batched `column_checks` test:
+        `not_null on <model>.<column>: 3 rows fail it`, as if the test had run alone."""
+        sql = result.get("compiled_code")
+        rows = self._rows(sql) if sql else []
+        if not rows or not {"test_name", "column_name", "n_failing"} <= rows[0].keys():
+            return None
+        return "\n".join(
+            f"{r['test_name']} on {model}.{r['column_name']}: "
+            f"{int(r['n_failing']):,} {'row fails' if int(r['n_failing']) == 1 else 'rows fail'} it"
+            for r in sorted(rows, key=lambda r: (r["test_name"], r["column_name"]))
+        )
 
     def reject_share(self, result: dict, model: str) -> str | None:
         """`reject share of <model> is 90.0% (684 of 760 rows), above the 25% limit: missing

@@ -129,6 +129,28 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     return env
 
 
+# The error-severity not_null / in_range column tests, which each model's `column_checks`
+# test runs in one query (dbt_project/macros/tests/column_checks.sql). selectors.yml leaves
+# them out of a build without --select; a --select build gets the same exclusion here.
+BATCHED_COLUMN_TESTS = (
+    "test_name:not_null,config.severity:error",
+    "test_name:in_range,config.severity:error",
+)
+_SELECT_FLAGS = {"--select", "-s", "--models", "-m"}
+
+
+def without_batched_column_tests(args: list[str]) -> list[str]:
+    """``args`` of a `dbt build`/`test` with ``--exclude`` for the batched column tests
+    when they select nodes (dbt then ignores the default selector); unchanged when they
+    name a selector or select tests by name (`test_name:in_range` runs them one by one)."""
+    if not args or args[0] not in {"build", "test"}:
+        return args
+    selects = _SELECT_FLAGS & set(args)
+    if not selects or "--selector" in args or any("test_name:" in a for a in args):
+        return args
+    return [*args, "--exclude", *BATCHED_COLUMN_TESTS]
+
+
 def run_dbt(args: list[str], paths: Paths) -> list[dict]:
     """Run a dbt command in a child process, showing its progress as it goes.
 
@@ -143,7 +165,7 @@ def run_dbt(args: list[str], paths: Paths) -> list[dict]:
     run_results = target / "run_results.json"
     run_results.unlink(missing_ok=True)
     dbt = Path(sys.executable).parent / "dbt"
-    cmd = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR)]
+    cmd = [str(dbt), *without_batched_column_tests(args), "--project-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--profiles-dir", str(PROFILES_DIR)]
     proc = subprocess.Popen(  # noqa: S603 - argv: this virtualenv's dbt and our own arguments, no shell
         cmd,

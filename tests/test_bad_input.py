@@ -503,8 +503,7 @@ def test_failing_data_test_names_the_test_and_the_model(tmp_path):
     result = build(raw, wh, "--select", "base_lastfm__scrobbles")  # no new file: tests only
     assert result.returncode != 0
     assert sorted(result.error_lines()) == [
-        "error: not_null on base_lastfm__scrobbles.source_file: "
-        "Got 1 result, configured to fail if != 0",
+        "error: not_null on base_lastfm__scrobbles.source_file: 1 row fails it",
         "error: unique_together on base_lastfm__scrobbles: "
         "Got 1 result, configured to fail if != 0",
     ], result.stderr

@@ -44,7 +44,9 @@ def test_every_data_test_passes(demo_build):
     assert len(summary) == 2, result.stdout[-2000:]
     for line in summary:
         assert "ERROR=0" in line and "WARN=0" in line, line
-    assert int(summary[0].split("PASS=")[1].split()[0]) > 700  # the whole project's tests
+    # the whole project: ~80 models and ~300 tests, the column tests batched per model
+    # (tests/test_column_checks.py), where a narrower build has far fewer
+    assert int(summary[0].split("PASS=")[1].split()[0]) > 350
 
 
 @pytest.mark.parametrize("base", sorted(ENTITIES))
