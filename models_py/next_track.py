@@ -54,14 +54,13 @@ Run it alone with ``python -m models_py.next_track`` (prints the table, writes n
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import duckdb
 import pandas as pd
 
 from models_py import ml_store
-from models_py.warehouse import Paths, open_duckdb
+from models_py.tasks import Task, TaskContext, TaskOutput
 
 __all__ = [
     "READS",
@@ -542,17 +541,15 @@ def run(
     return results, {SCORE_TABLE: frame}, None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the evaluation for a warehouse (read-only; writes nothing)."""
-    parser = argparse.ArgumentParser(prog="python -m models_py.next_track")
-    parser.add_argument("--warehouse", default=None, help="default: $LW_WAREHOUSE")
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
-    path = args.warehouse or str(Paths.from_env().warehouse)
-    with open_duckdb(path, read_only=True) as con:
-        run(con, seed=args.seed)
-    return 0
+def run_task(ctx: TaskContext) -> TaskOutput:
+    """Next track as a task of `models_py.train` (nothing to save: the methods are queries)."""
+    return TaskOutput(*run(ctx.con, seed=ctx.seed, progress=ctx.progress))
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+MODEL_TASK = Task(
+    name="next-track",
+    title="next track",
+    reads=READS,
+    missing_input=missing_input,
+    run=run_task,
+)

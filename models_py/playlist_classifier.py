@@ -35,10 +35,6 @@ warehouse without writing anything.
 
 from __future__ import annotations
 
-import argparse
-import time
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 from sklearn.base import BaseEstimator
@@ -53,7 +49,7 @@ from models_py.classifier_models import (
     model_specs,
     score_catalog,
 )
-from models_py.warehouse import Paths
+from models_py.tasks import Task, TaskContext, TaskOutput
 
 __all__ = [
     "READS",
@@ -283,27 +279,16 @@ def run(
     return _results(report, f"playlist_classifier:{label_set}", best), scores, estimator
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the comparison table for a warehouse (read-only; writes nothing)."""
-    parser = argparse.ArgumentParser(prog="python -m models_py.playlist_classifier")
-    parser.add_argument("--warehouse", default=None, help="default: $LW_WAREHOUSE")
-    parser.add_argument("--label-set", choices=LABEL_SETS, default=None)
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
-    paths = Paths.from_env()
-    if args.warehouse:
-        paths = Paths(paths.raw_dir, Path(args.warehouse).resolve())
-    t0 = time.perf_counter()
-    with ml_store.connect(paths, read_only=True) as con:
-        label_set = args.label_set or choose_label_set(con)
-        X, y, groups = load_labelled(con, label_set)
-        report = evaluate(X, y, groups, seed=args.seed)
-    print(f"label set {label_set}: n_train {report.n_train}, n_test {report.n_test}")
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(report.table().round(3).to_string())
-    print(f"selected: {report.best_model_name}; {time.perf_counter() - t0:.1f}s")
-    return 0
+def run_task(ctx: TaskContext) -> TaskOutput:
+    """The classifier as a task of `models_py.train` (the label set chosen by the data)."""
+    return TaskOutput(*run(ctx.con, seed=ctx.seed, progress=ctx.progress))
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+MODEL_TASK = Task(
+    name="playlist-classifier",
+    title="playlist classifier",
+    reads=READS,
+    missing_input=missing_input,
+    run=run_task,
+    best_metric="cv_balanced_accuracy_mean",
+)

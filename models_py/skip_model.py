@@ -36,7 +36,6 @@ Run it alone with ``python -m models_py.skip_model`` (prints the test-split tabl
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -51,6 +50,7 @@ from threadpoolctl import threadpool_limits
 
 from models_py import ml_store, skip_baselines
 from models_py.metrics import evaluate
+from models_py.tasks import Task, TaskContext, TaskOutput
 
 __all__ = [
     "READS",
@@ -502,19 +502,16 @@ def format_table(results: list[ml_store.ModelResult]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Train and evaluate on the warehouse of $LW_WAREHOUSE; print the test-split table."""
-    from models_py.warehouse import Paths
-
-    parser = argparse.ArgumentParser(prog="models_py.skip_model", description=__doc__)
-    parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args(argv)
-    paths = Paths.from_env()
-    with ml_store.connect(paths, read_only=True) as con:
-        results, _, _ = run(con, paths.raw_dir, seed=args.seed)
-    print(format_table(results))
-    return 0
+def run_task(ctx: TaskContext) -> TaskOutput:
+    """The skip model as a task of `models_py.train`."""
+    return TaskOutput(*run(ctx.con, ctx.raw_dir, seed=ctx.seed))
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+MODEL_TASK = Task(
+    name="skip-model",
+    title="skip model",
+    reads=READS,
+    missing_input=missing_input,
+    run=run_task,
+    best_metric="maa",
+)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from models_py import ml_store
+from models_py.tasks import Task, TaskContext, TaskOutput
 from models_py.warehouse import Paths
 
 # Metrics shown in the printed comparison, per task family, in this order; rows are
@@ -50,14 +51,9 @@ def _attach_artifact(
     raise ValueError(f"no result named {model_name} to attach the artifact to")
 
 
-def _best_model(results: list[ml_store.ModelResult], metric: str) -> str:
-    trained = [r for r in results if not r.is_baseline and metric in r.metrics]
-    return max(trained, key=lambda r: r.metrics[metric]).model_name
-
-
-def _has_input(model: str, missing: str | None) -> bool:
-    """Print the model's heading, or the one line saying why it is skipped."""
-    print(f"{model}: skipped ({missing})" if missing else f"{model}:", flush=True)
+def _has_input(title: str, missing: str | None) -> bool:
+    """Print the task's heading, or the one line saying why it is skipped."""
+    print(f"{title}: skipped ({missing})" if missing else f"{title}:", flush=True)
     return missing is None
 
 
@@ -80,56 +76,48 @@ def comparison_table(results: list[ml_store.ModelResult]) -> str:
     return "\n\n".join(blocks) + "\n(* baseline)"
 
 
-def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
-    """Run every model; publish atomically; return the results."""
-    from models_py import (
-        continuation,
-        next_track,
-        playlist_classifier,
-        skip_model,
-        source_metrics,
+def tasks() -> tuple[Task, ...]:
+    """Every model task, in the order a run trains them (`lw evaluate <name>` runs one)."""
+    from models_py import continuation, next_track, playlist_classifier, skip_model
+
+    return (
+        playlist_classifier.MODEL_TASK,
+        skip_model.MODEL_TASK,
+        continuation.MODEL_TASK,
+        next_track.MODEL_TASK,
     )
 
+
+def run_task(task: Task, ctx: TaskContext, artifacts: Path | None) -> TaskOutput | None:
+    """One task on the marts (None when it has no input), its best estimator saved under
+    ``artifacts`` (None: nothing saved, as `lw evaluate` runs it)."""
+    if not _has_input(task.title, task.missing_input(ctx.con)):
+        return None
+    out = task.run(ctx)
+    best = task.best_model(out.results)
+    if artifacts is not None and out.estimator is not None and best is not None:
+        _attach_artifact(out.results, out.estimator, best, artifacts)
+    return out
+
+
+def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
+    """Run every task; publish atomically; return the results."""
     run_id = ml_store.new_run_id()
     # beside the warehouse (data/artifacts by default), so every warehouse has its own
     artifacts = paths.warehouse.parent / "artifacts" / run_id
     results: list[ml_store.ModelResult] = []
     scores: dict[str, pd.DataFrame] = {}
-    snapshots: list[str] = []
 
     t0 = time.perf_counter()
     with ml_store.connect(paths, read_only=True) as con:
-        tasks = (playlist_classifier, skip_model, continuation, source_metrics, next_track)
-        reads = sorted({relation for task in tasks for relation in task.READS})
-        snapshots += [ml_store.data_snapshot(con, relation) for relation in reads]
-
-        if _has_input("playlist classifier", playlist_classifier.missing_input(con)):
-            clf_results, clf_scores, clf_estimator = playlist_classifier.run(con, seed=seed)
-            if clf_estimator is not None:
-                best = _best_model(clf_results, "cv_balanced_accuracy_mean")
-                _attach_artifact(clf_results, clf_estimator, best, artifacts)
-            results += clf_results
-            scores.update(clf_scores)
-
-        if _has_input("skip model", skip_model.missing_input(con)):
-            skip_results, skip_scores, skip_estimator = skip_model.run(
-                con, paths.raw_dir, seed=seed
-            )
-            if skip_estimator is not None:
-                best = _best_model(skip_results, "maa")
-                _attach_artifact(skip_results, skip_estimator, best, artifacts)
-            results += skip_results
-            scores.update(skip_scores)
-
-        if _has_input("playlist continuation", continuation.missing_input(con)):
-            cont_results, cont_scores, _ = continuation.run(con, seed=seed)
-            results += cont_results
-            scores.update(cont_scores)
-
-        if _has_input("next track", next_track.missing_input(con)):
-            nt_results, nt_scores, _ = next_track.run(con, seed=seed)
-            results += nt_results
-            scores.update(nt_scores)
+        reads = sorted({relation for task in tasks() for relation in task.reads})
+        snapshots = [ml_store.data_snapshot(con, relation) for relation in reads]
+        ctx = TaskContext(con, paths.raw_dir, seed=seed)
+        for task in tasks():
+            out = run_task(task, ctx, artifacts)
+            if out is not None:
+                results += out.results
+                scores.update(out.scores)
 
     # a task without data (e.g. no session logs) empties its score table: scores of an
     # earlier dataset must not look current

@@ -102,6 +102,7 @@ LAYERS = {
     "models_py.source_metrics": 4,
     "models_py.next_track": 4,
     "models_py.sql_files": 0,
+    "models_py.tasks": 3.5,  # the task shape: below the models that define one
     "models_py.continuation.config": 0,
     "models_py.continuation.common": 0,
     "models_py.continuation.split": 1,
@@ -112,7 +113,6 @@ LAYERS = {
     "models_py.continuation.serving": 5,
     "models_py.continuation.task": 6,
     "models_py.continuation": 7,
-    "models_py.continuation.__main__": 8,
     "models_py.train": 8,
     "models_py.cli": 9,
     "models_py.__main__": 10,

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from models_py import ml_store, next_track
-from support import BuildResult
+from support import BuildResult, run_cli
 
 SEED = 42
 
@@ -32,6 +32,32 @@ def _run(warehouse: Path) -> tuple[dict[str, object], pd.DataFrame]:
         results, scores, artifact = next_track.run(con, seed=SEED, progress=False)
     assert set(scores) == {"next_track_suggestions"} and artifact is None
     return {r.model_name: r for r in results}, scores["next_track_suggestions"]
+
+
+@pytest.mark.dbt
+def test_lw_evaluate_runs_one_task_and_writes_nothing(demo_build, demo_raw_dir) -> None:
+    """`lw evaluate next-track`: the task's table, the same figures the run recorded for
+    the same warehouse, and the ml schema untouched; an unknown task is one line."""
+    runs_sql = "select count(*) from ml.model_runs"
+    before = demo_build.scalar(runs_sql)
+    result = run_cli("evaluate", demo_raw_dir, demo_build.warehouse, "next-track")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    lines = result.stdout.splitlines()
+    assert "next_track" in lines and any(line.startswith("popularity *") for line in lines)
+    recorded = demo_build.scalar(
+        "select value from marts.rpt_model_comparison "
+        "where task = 'next_track' and model_name = 'transitions_backoff' and metric = 'mrr'"
+    )
+    ours = next(line for line in lines if line.startswith("transitions_backoff"))
+    assert f"{recorded:.3f}" in ours.split()
+    assert demo_build.scalar(runs_sql) == before
+
+    unknown = run_cli("evaluate", demo_raw_dir, demo_build.warehouse, "nope")
+    assert unknown.returncode == 2
+    assert unknown.error_lines() == [
+        "error: no task 'nope'; one of: playlist-classifier, skip-model, "
+        "playlist-continuation, next-track"
+    ]
 
 
 @pytest.fixture(scope="module")

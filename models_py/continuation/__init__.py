@@ -116,6 +116,7 @@ Run it alone with ``python -m models_py.continuation`` (prints the table, writes
 
 from __future__ import annotations
 
+from models_py import source_metrics
 from models_py.continuation.baselines import (
     fit_source_method,
     predict_popularity,
@@ -141,8 +142,9 @@ from models_py.continuation.split import (
     truth_frame,
     validation_playlist_ids,
 )
-from models_py.continuation.task import main, missing_input, run
+from models_py.continuation.task import missing_input, run, run_task
 from models_py.playlist_features import AGGREGATE_FEATURES
+from models_py.tasks import Task
 
 __all__ = [
     "AGGREGATE_FEATURES",
@@ -161,7 +163,8 @@ __all__ = [
     "fit_blend",
     "fit_cooccurrence",
     "fit_source_method",
-    "main",
+    "MODEL_TASK",
+    "run_task",
     "missing_input",
     "normalize_name",
     "own_playlist_continuations",
@@ -184,4 +187,13 @@ READS: tuple[str, ...] = (
     "marts.dim_playlists",
     "marts.dim_spotify_tracks",
     "marts.fct_playlist_tracks",
+)
+
+MODEL_TASK = Task(
+    name="playlist-continuation",
+    title="playlist continuation",
+    # the source write-up's figures (follower regression, KMeans) run inside the task
+    reads=tuple(sorted({*READS, *source_metrics.READS})),
+    missing_input=missing_input,
+    run=run_task,
 )

@@ -3,10 +3,8 @@ write-ups' metrics; and ``python -m models_py.continuation`` (SQL in ``task.sql`
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -22,7 +20,7 @@ from models_py.continuation.config import (
 from models_py.continuation.evaluation import Evaluation, _evaluate, results_table
 from models_py.continuation.serving import continuation_frame, own_playlist_continuations
 from models_py.sql_files import load
-from models_py.warehouse import Paths
+from models_py.tasks import TaskContext, TaskOutput
 
 Q = load(__file__)
 
@@ -109,30 +107,7 @@ def run(
     return results, scores, None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the evaluation table for a warehouse (read-only; writes nothing)."""
-    parser = argparse.ArgumentParser(prog="python -m models_py.continuation")
-    parser.add_argument("--warehouse", default=None, help="default: $LW_WAREHOUSE")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--max-test-playlists", type=int, default=500)
-    parser.add_argument("--n-clusters", type=int, default=10)
-    parser.add_argument(
-        "--seed-sizes", default=None, help="comma-separated, e.g. 0,1,5 (default: all)"
-    )
-    args = parser.parse_args(argv)
-    paths = Paths.from_env()
-    if args.warehouse:
-        paths = Paths(paths.raw_dir, Path(args.warehouse).resolve())
-    extra = {}
-    if args.seed_sizes:
-        extra["seed_sizes"] = tuple(int(k) for k in args.seed_sizes.split(","))
-    config = ContinuationConfig(
-        max_test_playlists=args.max_test_playlists, n_clusters=args.n_clusters, **extra
-    )
-    with ml_store.connect(paths, read_only=True) as con:
-        _, scores, _ = run(con, seed=args.seed, config=config)
-    own = scores.get(OWN_SCORE_TABLE)
-    if own is not None and len(own):
-        print("own playlists, first 5 of each:")
-        print(own[own["rank"] <= 5].to_string(index=False))
-    return 0
+def run_task(ctx: TaskContext) -> TaskOutput:
+    """Continuation as a task of `models_py.train` (the default `ContinuationConfig`;
+    nothing to save: the method is a query)."""
+    return TaskOutput(*run(ctx.con, seed=ctx.seed, progress=ctx.progress))
