@@ -1,233 +1,77 @@
-"""Command line: `python -m models_py <command>` (also installed as `lw`)."""
+"""Command line: `python -m models_py <command>` (also installed as `lw`).
+
+It only parses arguments, takes the warehouse lock, calls `models_py.pipeline`, and turns
+a `PipelineError` (or a busy warehouse, or a bad setting) into `error:` lines and an exit
+code, in `_fail`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-import time
 from pathlib import Path
 
-import duckdb
-
+from models_py import pipeline
 from models_py.lock import WarehouseBusy, lock_timeout, warehouse_lock
-from models_py.warehouse import (
-    DATA_DIR,
-    DbtError,
-    Paths,
-    SettingError,
-    memory_limit,
-    one_line,
-    run_dbt,
-)
+from models_py.warehouse import DATA_DIR, Paths, SettingError, memory_limit
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from models_py.generate import generate
-
-    t0 = time.perf_counter()
-    summary = generate(
-        Path(args.out),
-        scale=args.scale,
-        seed=args.seed,
-        progress=True,
-        dirty=getattr(args, "dirty", False),
-    )
-    print(f"demo data written to {args.out} in {time.perf_counter() - t0:.1f}s")
-    for key, value in summary.items():
-        print(f"  {key}: {value}")
-    return 0
+def _generate(args: argparse.Namespace) -> None:
+    pipeline.generate(Path(args.out), scale=args.scale, seed=args.seed, dirty=args.dirty)
 
 
-def _claim_raw_folder(paths: Paths, full_build: bool) -> int:
-    """One warehouse, one raw folder (models_py.raw_folder): a line for a folder without
-    sources and for a fresh start; 1 when the warehouse cannot be opened."""
-    from models_py import raw_folder
-
-    try:
-        notes = [raw_folder.missing_sources_note(paths.raw_dir)]
-        notes.append(raw_folder.claim(paths, full_build=full_build))
-    except (duckdb.Error, OSError) as e:
-        print(f"error: warehouse {paths.warehouse}: {one_line(str(e))}", file=sys.stderr)
-        return 1
-    for note in filter(None, notes):
-        print(note)
-    return 0
+def _build(args: argparse.Namespace) -> None:
+    pipeline.build(Paths.from_env(args.raw_dir), args.dbt_args)
 
 
-def _build(args: argparse.Namespace) -> int:
-    paths = Paths.from_env(args.raw_dir)
-    if not paths.raw_dir.is_dir():
-        print(f"error: raw data directory {paths.raw_dir} does not exist", file=sys.stderr)
-        return 2
-    # after training, the scored marts are rebuilt on the warehouse as it is
-    if not getattr(args, "scored_marts_only", False):
-        rc = _claim_raw_folder(paths, full_build=not args.dbt_args)
-        if rc:
-            return rc
-    print(f"dbt build on {paths.raw_dir} -> {paths.warehouse}")
-    t0 = time.perf_counter()
-    try:
-        results = run_dbt(["build", *args.dbt_args], paths)
-    except DbtError as e:
-        for line in str(e).splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        print("the build stopped; tables built earlier are unchanged", file=sys.stderr)
-        return 1
-    print(f"dbt build finished in {time.perf_counter() - t0:.1f}s")
-    slowest = slowest_models(results, 3)
-    if slowest:
-        print("slowest models: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in slowest))
-    return 0
+def _train(args: argparse.Namespace) -> None:
+    pipeline.train(Paths.from_env(args.raw_dir), seed=args.seed)
 
 
-def slowest_models(results: list[dict], n: int) -> list[tuple[str, float]]:
-    """The n models (not tests) that took longest, from dbt's run_results.json."""
-    timed = [
-        (r["unique_id"].split(".")[-1], float(r.get("execution_time") or 0.0))
-        for r in results
-        if r.get("unique_id", "").startswith("model.")
-    ]
-    return sorted(timed, key=lambda t: t[1], reverse=True)[:n]
+def _evaluate(args: argparse.Namespace) -> None:
+    pipeline.evaluate(Paths.from_env(args.raw_dir), args.task, seed=args.seed)
 
 
-def _train(args: argparse.Namespace) -> int:
-    """Train the models on the built marts, write results back, rebuild the scored marts."""
-    from models_py.raw_folder import built_from
-    from models_py.train import train
-
-    paths = Paths.from_env(args.raw_dir)
-    if not paths.warehouse.is_file():
-        print(f"error: no warehouse at {paths.warehouse}: run `make build` first", file=sys.stderr)
-        return 2
-    paths = built_from(paths)  # the folder the warehouse holds (the demo's skip oracle)
-    train(paths, seed=args.seed)
-    # the scored marts read the ml tables just written
-    rc = _build(
-        argparse.Namespace(
-            raw_dir=str(paths.raw_dir),
-            dbt_args=["--select", "source:ml+"],
-            scored_marts_only=True,
-        )
-    )
-    if rc:
-        return rc
-    return _publish(args)
+def _publish(args: argparse.Namespace) -> None:
+    pipeline.publish(Paths.from_env(args.raw_dir))
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    """Fit and evaluate one model task on the marts and print its table; writes nothing."""
-    from models_py import ml_store
-    from models_py.raw_folder import built_from
-    from models_py.tasks import TaskContext
-    from models_py.train import comparison_table, run_task, tasks
-
-    by_name = {task.name: task for task in tasks()}
-    if args.task not in by_name:
-        print(f"error: no task {args.task!r}; one of: {', '.join(by_name)}", file=sys.stderr)
-        return 2
-    paths = Paths.from_env(args.raw_dir)
-    if not paths.warehouse.is_file():
-        print(f"error: no warehouse at {paths.warehouse}: run `make build` first", file=sys.stderr)
-        return 2
-    paths = built_from(paths)  # the folder the warehouse holds (the demo's skip oracle)
-    t0 = time.perf_counter()
-    with ml_store.connect(paths, read_only=True) as con:
-        ctx = TaskContext(con, paths.raw_dir, seed=args.seed)
-        out = run_task(by_name[args.task], ctx, artifacts=None)
-    if out is None:
-        return 1
-    print(comparison_table(out.results) if out.results else "no model had data to learn from")
-    print(f"{args.task} evaluated in {time.perf_counter() - t0:.1f}s (nothing written)")
-    return 0
+def _report(args: argparse.Namespace) -> None:
+    pipeline.report(Paths.from_env(args.raw_dir), Path(args.out) if args.out else None)
 
 
-def _publish(args: argparse.Namespace) -> int:
-    """Publish the marts as a new read-only snapshot for BI tools (see models_py.publish)."""
-    from models_py.publish import CATALOG, publish, published_dir
-
-    paths = Paths.from_env(args.raw_dir)
-    if not paths.warehouse.is_file():
-        print(f"error: no warehouse at {paths.warehouse}: run `make build` first", file=sys.stderr)
-        return 2
-    print("publishing snapshot")
-    try:
-        snapshot = publish(paths)
-    except (ValueError, RuntimeError, OSError, duckdb.Error) as e:
-        print(f"error: publish: {one_line(str(e))}", file=sys.stderr)
-        print("the last published snapshot is unchanged", file=sys.stderr)
-        return 1
-    print(
-        f"published snapshot {snapshot.version}: {len(snapshot.tables)} marts, "
-        f"{snapshot.n_rows:,} rows in {snapshot.seconds:.1f}s; "
-        f"BI tools open {published_dir(paths) / CATALOG} (read-only)"
-    )
-    return 0
+def _docs(args: argparse.Namespace) -> None:
+    pipeline.docs(Paths.from_env(args.raw_dir), serve=args.serve, port=args.port)
 
 
-def _report(args: argparse.Namespace) -> int:
-    """Write the HTML report of the marts and model runs (see models_py.report)."""
-    from models_py.report import build_report
-
-    paths = Paths.from_env(getattr(args, "raw_dir", None))
-    if not paths.warehouse.is_file():
-        print(f"error: no warehouse at {paths.warehouse}: run `make run` first", file=sys.stderr)
-        return 2
-    t0 = time.perf_counter()
-    try:
-        out = build_report(paths.warehouse, Path(args.out) if getattr(args, "out", None) else None)
-    except (duckdb.Error, OSError) as e:
-        print(f"error: report: {one_line(str(e))}", file=sys.stderr)
-        return 1
-    print(f"report written in {time.perf_counter() - t0:.1f}s: {out.resolve()}")
-    return 0
+def _run(args: argparse.Namespace) -> None:
+    pipeline.run(Paths.from_env(args.raw_dir), demo=args.demo, scale=args.scale, seed=args.seed)
 
 
-def _docs(args: argparse.Namespace) -> int:
-    """`dbt docs generate` (manifest + catalog of the built warehouse); `--serve` serves it."""
-    paths = Paths.from_env(args.raw_dir)
-    if not paths.warehouse.is_file():
-        print(f"error: no warehouse at {paths.warehouse}: run `make run` first", file=sys.stderr)
-        return 2
-    try:
-        with warehouse_lock(paths.warehouse, "models_py docs"):  # not while serving
-            run_dbt(["docs", "generate"], paths)
-        if args.serve:
-            print(f"serving the docs site on http://127.0.0.1:{args.port} (Ctrl-C stops it)")
-            run_dbt(["docs", "serve", "--port", str(args.port), "--host", "127.0.0.1",
-                     "--no-browser"], paths)  # fmt: skip
-    except DbtError as e:
-        for line in str(e).splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        return 1
-    except WarehouseBusy as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    return 0
+def _show_progress() -> None:
+    """The pipeline's log lines on stdout as plain lines, in order with dbt's output."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("lw")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
-def _run(args: argparse.Namespace) -> int:
-    """The main job: demo data when asked, the warehouse build, then the models."""
-    if args.demo:
-        out = Paths.from_env().warehouse.parent / "raw"  # data/raw beside data/warehouse.duckdb
-        rc = _generate(argparse.Namespace(out=str(out), scale=args.scale, seed=args.seed))
-        if rc:
-            return rc
-        args.raw_dir = str(out)
-    args.dbt_args = []
-    rc = _build(args)
-    if rc:
-        return rc
-    rc = _train(args)
-    if rc:
-        return rc
-    return _report(argparse.Namespace(raw_dir=args.raw_dir, out=None))
+def _fail(lines: list[str], after: str | None, code: int) -> int:
+    """The one place a command's failure becomes what the user reads: `error: …` lines on
+    stderr, then the closing line, and the exit code."""
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
+    if after:
+        print(after, file=sys.stderr)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """The `python -m models_py` command line: parse, run one command, return its exit code."""
-    parser = argparse.ArgumentParser(prog="models_py", description=__doc__)
+    parser = argparse.ArgumentParser(prog="models_py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("generate", help="write demo raw data in every source format")
@@ -296,21 +140,24 @@ def main(argv: list[str] | None = None) -> int:
         memory_limit()  # dbt and Python read it: a typo fails here, not mid-build
         lock_timeout()
     except SettingError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if args.command not in LOCKING:
-        return args.func(args)
-    # one command at a time on a warehouse (models_py.lock): the second waits, or stops
-    # with one line naming the process that holds it
-    warehouse = Paths.from_env(getattr(args, "raw_dir", None)).warehouse
+        return _fail([str(e)], None, 2)
+    _show_progress()
     try:
+        if args.command not in LOCKING:
+            args.func(args)
+            return 0
+        # one command at a time on a warehouse (models_py.lock): the second waits, or
+        # stops with one line naming the process that holds it
+        warehouse = Paths.from_env(getattr(args, "raw_dir", None)).warehouse
         with warehouse_lock(
             warehouse, f"models_py {args.command}", read_only=args.command in READ_ONLY
         ):
-            return args.func(args)
+            args.func(args)
+        return 0
+    except pipeline.PipelineError as e:
+        return _fail(e.lines, e.after, e.exit_code)
     except WarehouseBusy as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+        return _fail([str(e)], None, 1)
 
 
 # commands that open the warehouse, and those of them that only read it; `docs` takes the

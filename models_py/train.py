@@ -8,6 +8,7 @@ Everything the run writes to the `ml` schema goes in one transaction at the end
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pandas as pd
 from models_py import ml_store
 from models_py.tasks import Task, TaskContext, TaskOutput
 from models_py.warehouse import Paths
+
+log = logging.getLogger("lw")
 
 # Metrics shown in the printed comparison, per task family, in this order; rows are
 # sorted by the first (the headline metric).
@@ -53,7 +56,7 @@ def _attach_artifact(
 
 def _has_input(title: str, missing: str | None) -> bool:
     """Print the task's heading, or the one line saying why it is skipped."""
-    print(f"{title}: skipped ({missing})" if missing else f"{title}:", flush=True)
+    log.info("%s", f"{title}: skipped ({missing})" if missing else f"{title}:")
     return missing is None
 
 
@@ -126,6 +129,6 @@ def train(paths: Paths, seed: int = 42) -> list[ml_store.ModelResult]:
     for frame in scores.values():
         frame["run_id"] = run_id
     ml_store.publish(paths, run_id, results, scores, ";".join(snapshots))
-    print(f"run {run_id} written to the ml schema in {time.perf_counter() - t0:.1f}s")
-    print(comparison_table(results) if results else "no model had data to learn from")
+    log.info("run %s written to the ml schema in %.1fs", run_id, time.perf_counter() - t0)
+    log.info("%s", comparison_table(results) if results else "no model had data to learn from")
     return results

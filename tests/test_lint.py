@@ -114,6 +114,7 @@ LAYERS = {
     "models_py.continuation.task": 6,
     "models_py.continuation": 7,
     "models_py.train": 8,
+    "models_py.pipeline": 8.5,  # the steps cli runs; raises the typed errors cli maps
     "models_py.cli": 9,
     "models_py.__main__": 10,
 }
