@@ -7,6 +7,7 @@ track and how the probabilities are calibrated."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from models_py import ml_store
+
+log = logging.getLogger("lw")
 
 TEST_SIZE = 0.25  # one fold of a 4-fold split
 INNER_SPLITS = 3  # tuning CV on the training part: small, to keep CPU cost low
@@ -310,11 +313,11 @@ def evaluate(
         e = _evaluate_one(spec, X, y, groups, split, outer, classes, seed)
         evaluations[spec.name] = e
         if progress:
-            print(
+            log.info(
+                "%s",
                 f"  {e.name:<22} balanced accuracy {e.metrics['balanced_accuracy']:.3f} "
                 f"(CV {e.metrics['cv_balanced_accuracy_mean']:.3f} "
                 f"± {e.metrics['cv_balanced_accuracy_std']:.3f}) {e.seconds:.1f}s",
-                flush=True,
             )
     return ClassifierReport(
         classes=classes, n_train=len(split[0]), n_test=len(split[1]), evaluations=evaluations

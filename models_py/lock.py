@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import re
 import time
@@ -124,11 +125,12 @@ def warehouse_lock(
     timeout: float | None = None,
     say: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
-    """Hold the warehouse for one command (see the module docstring); ``say`` prints the
-    line telling that this command waits. Raises WarehouseBusy (one line) when the wait
-    runs out or a process outside this CLI has the file open."""
+    """Hold the warehouse for one command (see the module docstring); ``say`` shows the
+    line telling that this command waits (default: the ``lw`` logger). Raises
+    WarehouseBusy (one line) when the wait runs out or a process outside this CLI has the
+    file open."""
     timeout = lock_timeout() if timeout is None else timeout
-    say = say or (lambda line: print(line, flush=True))
+    say = say or logging.getLogger("lw").info
     path = lock_path(warehouse)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -54,6 +54,7 @@ Run it alone with ``python -m models_py.next_track`` (prints the table, writes n
 
 from __future__ import annotations
 
+import logging
 import time
 
 import duckdb
@@ -61,6 +62,8 @@ import pandas as pd
 
 from models_py import ml_store
 from models_py.tasks import Task, TaskContext, TaskOutput
+
+log = logging.getLogger("lw")
 
 __all__ = [
     "READS",
@@ -491,12 +494,12 @@ def run(
     n_train, n_test = (int(n) for n in con.execute(N_TRANSITIONS_SQL).fetchall()[0])
     if n_test + n_train == 0:
         if progress:
-            print("  no transitions: skipped", flush=True)
+            log.info("%s", "  no transitions: skipped")
         return [], {}, None
     results: list[ml_store.ModelResult] = []
     if n_test == 0 or n_train == 0:
         if progress:
-            print("  no held-out or no training transitions: evaluation skipped", flush=True)
+            log.info("%s", "  no held-out or no training transitions: evaluation skipped")
     else:
         recommend(con)
         by_method = metrics(con)
@@ -522,21 +525,21 @@ def run(
             for r in results:
                 m = r.metrics
                 star = " *" if r.is_baseline else ""
-                print(
+                log.info(
+                    "%s",
                     f"  {r.model_name + star:<22} hit@10={m['hit_rate_at_10']:.3f} "
                     f"mrr={m['mrr']:.3f} n={m['n_test_transitions']}",
-                    flush=True,
                 )
-            print(f"  (* baseline) evaluated in {params['seconds']:.1f}s", flush=True)
+            log.info("%s", f"  (* baseline) evaluated in {params['seconds']:.1f}s")
     t1 = time.perf_counter()
     suggest(con)
     frame = suggestions(con)
     if progress:
         n_tracks = frame["track_id"].nunique()
-        print(
+        log.info(
+            "%s",
             f"  {len(frame)} suggestions for {n_tracks} catalog tracks, trained on "
             f"{n_test + n_train} transitions, in {time.perf_counter() - t1:.1f}s",
-            flush=True,
         )
     return results, {SCORE_TABLE: frame}, None
 

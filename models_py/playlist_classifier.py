@@ -35,6 +35,8 @@ warehouse without writing anything.
 
 from __future__ import annotations
 
+import logging
+
 import duckdb
 import pandas as pd
 from sklearn.base import BaseEstimator
@@ -50,6 +52,8 @@ from models_py.classifier_models import (
     score_catalog,
 )
 from models_py.tasks import Task, TaskContext, TaskOutput
+
+log = logging.getLogger("lw")
 
 __all__ = [
     "READS",
@@ -261,10 +265,10 @@ def run(
     label_set = label_set or choose_label_set(con)
     X, y, groups = load_labelled(con, label_set)
     if progress:
-        print(
+        log.info(
+            "%s",
             f"playlist_classifier:{label_set}: {len(X)} samples, "
             f"{groups.nunique()} tracks, {y.nunique()} classes",
-            flush=True,
         )
     report = evaluate(X, y, groups, seed=seed, progress=progress)
     best = report.best_model_name
@@ -275,7 +279,7 @@ def run(
         "playlist_classifier_confusion": confusion_frame(report, label_set),
     }
     if progress:
-        print(f"  selected {best}; scored {len(catalog_ids)} catalog tracks", flush=True)
+        log.info("%s", f"  selected {best}; scored {len(catalog_ids)} catalog tracks")
     return _results(report, f"playlist_classifier:{label_set}", best), scores, estimator
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ from models_py.report_drawings import (  # noqa: E402
     draw_uri_coverage,
 )
 from models_py.warehouse import open_duckdb  # noqa: E402
+
+log = logging.getLogger("lw")
 
 # the marts the report reads, every one public and contracted; the `html_report` exposure
 # lists exactly these (tests/test_exposures.py)
@@ -380,7 +383,7 @@ def build_report(warehouse: Path, out: Path | None = None, progress: bool = True
             if progress:
                 n_rows = rendered[-1].n_rows
                 shown = f"{n_rows:>7,} rows" if n_rows else "no data"
-                print(f"  report: {chart.key:<13} {shown}", flush=True)
+                log.info("%s", f"  report: {chart.key:<13} {shown}")
     failed = [r for r in rendered if r.error]
     text = page(rendered, summary, warehouse, time.perf_counter() - t0)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -388,6 +391,6 @@ def build_report(warehouse: Path, out: Path | None = None, progress: bool = True
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, out)
     if failed:
-        print(f"report: {len(failed)} chart(s) without data: "
+        log.info("%s", f"report: {len(failed)} chart(s) without data: "
               + "; ".join(f"{r.chart.key}: {r.error}" for r in failed))  # fmt: skip
     return out

@@ -3,6 +3,7 @@ repeat the last observed skip, and the demo generator's oracle where its file is
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ import pandas as pd
 import pyarrow.csv as pa_csv
 
 from models_py.metrics import Evaluation, evaluate
+
+log = logging.getLogger("lw")
 
 ORACLE_PATH = Path("mssd") / "_oracle" / "skip_oracle.csv"
 
@@ -49,13 +52,16 @@ def baselines(
     }
     oracle = read_oracle(raw_dir)
     if oracle is None:
-        print("skip_model: no oracle file (not generated data); oracle baseline skipped")
+        log.info("%s", "skip_model: no oracle file (not generated data); oracle baseline skipped")
     else:
         joined = test_events[["session_id", "session_position", "skip_label"]].merge(
             oracle, on=["session_id", "session_position"], how="inner"
         )
         if len(joined) < len(test_events):
-            print(f"skip_model: oracle covers {len(joined):,} of {len(test_events):,} test events")
+            log.info(
+                "%s",
+                f"skip_model: oracle covers {len(joined):,} of {len(test_events):,} test events",
+            )
         if len(joined):
             baselines["oracle"] = (
                 evaluate(

@@ -36,6 +36,7 @@ Run it alone with ``python -m models_py.skip_model`` (prints the test-split tabl
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -51,6 +52,8 @@ from threadpoolctl import threadpool_limits
 from models_py import ml_store, skip_baselines
 from models_py.metrics import evaluate
 from models_py.tasks import Task, TaskContext, TaskOutput
+
+log = logging.getLogger("lw")
 
 __all__ = [
     "READS",
@@ -363,8 +366,11 @@ def _select_model(
         if valid.any():
             p_valid = predict_chain(model, features[valid], start_prior)
             maa = evaluate(events[valid], p_valid >= 0.5).maa
-        print(
-            f"skip_model: fit {params} in {time.perf_counter() - t1:.1f}s, validation MAA {maa:.4f}"
+        log.info(
+            "skip_model: fit %s in %.1fs, validation MAA %.4f",
+            params,
+            time.perf_counter() - t1,
+            maa,
         )
         tried.append({**params, "maa_validation": maa})
         if best is None or maa > best[0]:
@@ -400,10 +406,11 @@ def _run(
     features = feature_frame(events)
     events = events[KEPT_COLUMNS]  # the features are not held twice
     train, valid, test = (_split_mask(events, s) for s in ("train", "validation", "test"))
-    print(
+    log.info(
+        "%s",
         f"skip_model: loaded {len(events):,} predict-half events "
         f"({train.sum():,} train / {valid.sum():,} validation / {test.sum():,} test) "
-        f"in {time.perf_counter() - t0:.1f}s"
+        f"in {time.perf_counter() - t0:.1f}s",
     )
 
     # training rows: the previous label is known (always, in a complete train session)
@@ -412,19 +419,20 @@ def _run(
     fit_rows = known.copy()
     fit_rows[known] = fit_sample(events["session_id"].to_numpy()[known], max_fit_events, seed)
     if fit_rows.sum() < known.sum():
-        print(
+        log.info(
+            "%s",
             f"skip_model: fitting on {fit_rows.sum():,} of {known.sum():,} training events "
-            f"(whole sessions, at most about {max_fit_events:,})"
+            f"(whole sessions, at most about {max_fit_events:,})",
         )
     y = events["skip_label"].to_numpy(dtype=bool)
     if not test.any() or len(np.unique(y[fit_rows])) < 2:
         # e.g. a warehouse without session logs: nothing to learn or to report
-        print("skip model: skipped (no test events or a single class in training)")
+        log.info("%s", "skip model: skipped (no test events or a single class in training)")
         return [], {"skip_predictions": empty_scores()}, None
     prev_train = prev[fit_rows].astype(float).to_numpy()
     start_prior = float(prev_train.mean())
     if not valid.any():
-        print("skip_model: no validation events; first configuration, threshold 0.5")
+        log.info("%s", "skip_model: no validation events; first configuration, threshold 0.5")
         grid = grid[:1]
 
     best_params, model, tried = _select_model(
@@ -470,11 +478,12 @@ def _run(
                 model_name=name, task=TASK, metrics=ev.as_metrics(), params=params, is_baseline=True
             )
         )
-    print(
+    log.info(
+        "%s",
         f"skip_model: evaluated in {time.perf_counter() - t2:.1f}s "
         f"(threshold {threshold}); test MAA "
         + ", ".join(f"{r.model_name} {r.metrics['maa']:.4f}" for r in results)
-        + f"; total {time.perf_counter() - t0:.1f}s"
+        + f"; total {time.perf_counter() - t0:.1f}s",
     )
 
     scores = pd.DataFrame(

@@ -8,6 +8,7 @@ without them (and would, were those playlists trained on)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -401,10 +402,11 @@ def test_held_out_tracks_do_not_leak(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_few_playlists_with_followers_skip_only_the_follower_regression(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A small MPD slice (the wild folder's holds 5 training playlists with followers):
     the follower regression says it is skipped; every other result is still there."""
+    caplog.set_level(logging.INFO, logger="lw")
     path = tmp_path / "tiny.duckdb"
     _tiny_warehouse(path)
     with duckdb.connect(str(path)) as con:
@@ -414,7 +416,7 @@ def test_few_playlists_with_followers_skip_only_the_follower_regression(
             "where playlist_id not in ('mpd:0', 'mpd:1', 'mpd:2', 'mpd:3', 'mpd:4')"
         )
         results, scores, _ = continuation.run(con, seed=SEED, config=TINY, progress=True)
-    out = capsys.readouterr().out
+    out = caplog.text
     assert "follower regression: skipped (" in out and "needed for CV" in out
     tasks = {r.task for r in results}
     assert "playlist_followers" not in tasks

@@ -4,6 +4,7 @@ that scores a higher validation NDCG (SQL in ``blend.sql``)."""
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ from models_py.continuation.cooccurrence import (
 from models_py.continuation.split import _pool_queries, _train
 from models_py.recsys_metrics import PREDICTIONS_RELATION, TRUTH_RELATION, sql_summarise
 from models_py.sql_files import load, render
+
+log = logging.getLogger("lw")
 
 Q = load(__file__)
 
@@ -159,12 +162,12 @@ def fit_blend(
             "n_fit_rows": float(len(sample)),
         }
         if progress:
-            print(
+            log.info(
+                "%s",
                 f"  blend k={k}: "
                 + ", ".join(f"{f} {weights[k][f]:.4g}" for f in BLEND_FEATURES)
                 + f" ({best}; validation NDCG learned {scores['learned']['ndcg']:.3f}, "
                 f"fallback {scores['fallback']['ndcg']:.3f}, learned without audio "
                 f"{scores['no_audio']['ndcg']:.3f}, without name {scores['no_name']['ndcg']:.3f})",
-                flush=True,
             )
     return Blend(weights, report)

@@ -4,6 +4,7 @@ scored the RecSys Challenge 2018 way, with the throughput of each (SQL in
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from models_py.continuation.config import (
 from models_py.continuation.cooccurrence import fit_cooccurrence, predict_cooccurrence
 from models_py.continuation.split import _pool_queries, _train, prepare
 from models_py.sql_files import load
+
+log = logging.getLogger("lw")
 
 Q = load(__file__)
 
@@ -78,7 +81,7 @@ def _evaluate(
     timings["prepare_seconds"] = time.perf_counter() - t0
     skipped = sorted(set(config.seed_sizes) - set(sizes))
     if progress and skipped:
-        print(f"  seed sizes {skipped} skipped: no test playlist qualifies", flush=True)
+        log.info("%s", f"  seed sizes {skipped} skipped: no test playlist qualifies")
     if not sizes:
         return [], timings, None
 
@@ -100,10 +103,10 @@ def _evaluate(
         source_model = fit_source_method(con, config, seed, progress)
         timings["source_method_fit_seconds"] = time.perf_counter() - t0
     if progress:
-        print(
+        log.info(
+            "%s",
             "  fitted in "
             + ", ".join(f"{k.removesuffix('_seconds')} {v:.1f}s" for k, v in timings.items()),
-            flush=True,
         )
 
     n = config.n_predictions
@@ -146,12 +149,12 @@ def _evaluate(
                 )
             )
             if progress:
-                print(
+                log.info(
+                    "%s",
                     f"  {method} k={k}: {int(metrics['n_playlists'])} playlists, "
                     f"R-precision {metrics['r_precision']:.3f}, NDCG {metrics['ndcg']:.3f}, "
                     f"clicks {metrics['clicks']:.2f}; {seconds:.2f}s "
                     f"({metrics['playlists_per_second']:.0f} playlists/s)",
-                    flush=True,
                 )
     return out, timings, blend
 

@@ -1,8 +1,10 @@
 """Playlist continuation as a task of ``train``: evaluate, then serve, then the source
-write-ups' metrics; and ``python -m models_py.continuation`` (SQL in ``task.sql``)."""
+write-ups' metrics (SQL in ``task.sql``); ``lw evaluate playlist-continuation`` runs it
+alone."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict
 
@@ -21,6 +23,8 @@ from models_py.continuation.evaluation import Evaluation, _evaluate, results_tab
 from models_py.continuation.serving import continuation_frame, own_playlist_continuations
 from models_py.sql_files import load
 from models_py.tasks import TaskContext, TaskOutput
+
+log = logging.getLogger("lw")
 
 Q = load(__file__)
 
@@ -46,7 +50,7 @@ def _source_write_up_metrics(
     except source_metrics.TooFewPlaylists as e:  # a small MPD slice: the rest still holds
         follower_model, follower_results = None, []
         if progress:
-            print(f"  follower regression: skipped ({e})", flush=True)
+            log.info("%s", f"  follower regression: skipped ({e})")
     for e in evaluations:
         e.metrics.update(
             source_metrics.source_metrics(con, e.predictions, e.seed_size, follower_model)
@@ -96,13 +100,16 @@ def run(
         scores[OWN_SCORE_TABLE] = own_playlist_continuations(con, config, blend, seed)
     if progress and evaluations:
         with pd.option_context("display.width", 160):
-            print(
-                results_table(evaluations).to_string(index=False, float_format=lambda v: f"{v:.3f}")
+            log.info(
+                "%s",
+                results_table(evaluations).to_string(
+                    index=False, float_format=lambda v: f"{v:.3f}"
+                ),
             )
-        print(
+        log.info(
+            "%s",
             "  (* baseline; source_method needs a seed track: not run at k = 0) "
             f"{time.perf_counter() - t0:.1f}s in all",
-            flush=True,
         )
     return results, scores, None
 
