@@ -20,6 +20,7 @@ import yaml
 from models_py import (
     continuation,
     next_track,
+    playlist_aggregate_models,
     playlist_classifier,
     report,
     skip_model,
@@ -31,7 +32,12 @@ MODELS_DIR = REPO / "dbt_project" / "models"
 
 # exposure -> the modules it stands for
 EXPOSURE_MODULES = {
-    "playlist_models": (playlist_classifier, continuation, source_metrics),
+    "playlist_models": (
+        playlist_classifier,
+        continuation,
+        source_metrics,
+        playlist_aggregate_models,
+    ),
     "next_track_model": (next_track,),
     "skip_model": (skip_model,),
     "html_report": (report,),
@@ -174,7 +180,14 @@ def test_every_exposure_lists_exactly_what_its_modules_read() -> None:
 
 @pytest.mark.dbt
 def test_a_run_records_a_snapshot_of_every_mart_the_models_read(demo_build) -> None:
-    models = (playlist_classifier, skip_model, continuation, source_metrics, next_track)
+    models = (
+        playlist_classifier,
+        skip_model,
+        continuation,
+        source_metrics,
+        playlist_aggregate_models,
+        next_track,
+    )
     with duckdb.connect(str(demo_build.warehouse), read_only=True) as con:
         snapshots = {
             row[0]

@@ -99,6 +99,7 @@ LAYERS = {
     "models_py.playlist_classifier": 5,
     "models_py.skip_baselines": 1,
     "models_py.skip_model": 4,
+    "models_py.playlist_aggregate_models": 4,
     "models_py.source_metrics": 4,
     "models_py.next_track": 4,
     "models_py.sql_files": 0,

@@ -15,14 +15,15 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from models_py import continuation, source_metrics
+from models_py import playlist_aggregate_models as aggregate_models
 from models_py.continuation import AGGREGATE_FEATURES, AUDIO_FEATURES, ContinuationConfig
-from models_py.recsys_metrics import playlist_metrics, summarise
-from models_py.source_metrics import (
+from models_py.playlist_aggregate_models import (
     fit_follower_regression,
     kmeans_elbow,
-    playlist_source_metrics,
     training_aggregates,
 )
+from models_py.recsys_metrics import playlist_metrics, summarise
+from models_py.source_metrics import playlist_source_metrics
 
 MEANS = list(AGGREGATE_FEATURES)  # dim_playlists columns
 TRACK_FEATURES = list(AGGREGATE_FEATURES.values())  # dim_spotify_tracks columns
@@ -373,7 +374,7 @@ def test_the_regression_learns_from_training_playlists_only(dependent_fit) -> No
     aggregates, _, results = dependent_fit
     ids = aggregates["playlist_id"].str.removeprefix("mpd:").astype(int)
     assert len(aggregates) == 700 and not (ids % 8 == 0).any()
-    assert {r.task for r in results} == {source_metrics.FOLLOWER_TASK}
+    assert {r.task for r in results} == {aggregate_models.FOLLOWER_TASK}
     assert [r.model_name for r in results if r.is_baseline] == ["mean"]
     assert sum(r.params["is_selected"] for r in results) == 1
     assert all(r.metrics["n_playlists"] == 700 for r in results)
@@ -412,7 +413,7 @@ def test_elbow_inertia_falls_with_k_and_the_silhouette_finds_the_blobs() -> None
     aggregates = pd.DataFrame(points, columns=MEANS)
     results = kmeans_elbow(aggregates, ks=(2, 3, 10, 50, 240, 500), seed=42)
     assert [r.model_name for r in results] == ["kmeans_k2", "kmeans_k3", "kmeans_k10", "kmeans_k50"]
-    assert {r.task for r in results} == {source_metrics.CLUSTER_TASK}
+    assert {r.task for r in results} == {aggregate_models.CLUSTER_TASK}
     inertia = [r.metrics["inertia"] for r in results]
     assert all(a > b for a, b in zip(inertia, inertia[1:], strict=False))
     silhouette = {r.params["k"]: r.metrics["silhouette"] for r in results}
@@ -428,8 +429,8 @@ def test_a_win_within_the_fold_noise_keeps_the_mean() -> None:
         }
 
     # one standard error of ridge's R² over 4 folds: std / 2
-    assert source_metrics._one_standard_error_choice(cv(-0.002, 0.004), 4) == "mean"
-    assert source_metrics._one_standard_error_choice(cv(0.010, 0.004), 4) == "ridge"
+    assert aggregate_models._one_standard_error_choice(cv(-0.002, 0.004), 4) == "mean"
+    assert aggregate_models._one_standard_error_choice(cv(0.010, 0.004), 4) == "ridge"
 
 
 def test_the_elbow_is_fitted_on_a_sample_of_at_most_max_playlists() -> None:

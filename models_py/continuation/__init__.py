@@ -116,7 +116,7 @@ Run it alone with ``python -m models_py.continuation`` (prints the table, writes
 
 from __future__ import annotations
 
-from models_py import source_metrics
+from models_py import playlist_aggregate_models, source_metrics
 from models_py.continuation.baselines import (
     fit_source_method,
     predict_popularity,
@@ -192,8 +192,8 @@ READS: tuple[str, ...] = (
 MODEL_TASK = Task(
     name="playlist-continuation",
     title="playlist continuation",
-    # the source write-up's figures (follower regression, KMeans) run inside the task
-    reads=tuple(sorted({*READS, *source_metrics.READS})),
+    # the source write-ups' metrics and models (follower regression, KMeans) run inside
+    reads=tuple(sorted({*READS, *source_metrics.READS, *playlist_aggregate_models.READS})),
     missing_input=missing_input,
     run=run_task,
 )

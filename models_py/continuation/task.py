@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from models_py import ml_store, source_metrics
+from models_py import playlist_aggregate_models as aggregate_models
 from models_py.continuation.config import (
     BASELINES,
     OWN_SCORE_TABLE,
@@ -42,12 +43,12 @@ def _source_write_up_metrics(
 
     if not evaluations:
         return []
-    aggregates = source_metrics.training_aggregates(con)
+    aggregates = aggregate_models.training_aggregates(con)
     try:
-        follower_model, follower_results = source_metrics.fit_follower_regression(
+        follower_model, follower_results = aggregate_models.fit_follower_regression(
             aggregates, seed=seed
         )
-    except source_metrics.TooFewPlaylists as e:  # a small MPD slice: the rest still holds
+    except aggregate_models.TooFewPlaylists as e:  # a small MPD slice: the rest still holds
         follower_model, follower_results = None, []
         if progress:
             log.info("%s", f"  follower regression: skipped ({e})")
@@ -55,7 +56,9 @@ def _source_write_up_metrics(
         e.metrics.update(
             source_metrics.source_metrics(con, e.predictions, e.seed_size, follower_model)
         )
-    return follower_results + source_metrics.kmeans_elbow(aggregates, seed=seed, progress=progress)
+    return follower_results + aggregate_models.kmeans_elbow(
+        aggregates, seed=seed, progress=progress
+    )
 
 
 def missing_input(con: duckdb.DuckDBPyConnection) -> str | None:
