@@ -168,7 +168,8 @@ def test_bench_engines_stage_times_both_engines_and_finds_them_equal(engines):
     assert summary["layout"] == "dirty"
     for engine in ("duckdb", "spark"):
         f = summary[engine]
-        assert f["n_errors"] == 0 and f["n_nodes"] > 500 and f["seconds"] > 0, f
+        # the whole project: ~80 models, ~300 tests (column tests batched per model)
+        assert f["n_errors"] == 0 and f["n_nodes"] > 350 and f["seconds"] > 0, f
     assert summary["duckdb"]["n_nodes"] == summary["spark"]["n_nodes"]
     ratio = summary["spark"]["seconds"] / summary["duckdb"]["seconds"]
     assert summary["spark_over_duckdb"] == pytest.approx(ratio, abs=0.01)
