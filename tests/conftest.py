@@ -61,13 +61,24 @@ def _shared_parse(tmp_path_factory: pytest.TempPathFactory):
     yield
 
 
+# the longest modules, handed out first and in this order: the sqlfluff lint in `make test`
+# (one 2–3 minute test with no fixture to share: last, it ran alone on one worker for
+# minutes); in the slow tier the seven single-source runs (~690 s of its ~1,700
+# test-seconds) and the publish kill matrix (~430 s), so the two workers end together
+LONGEST_FIRST = ("test_lint.py", "test_source_subsets.py", "test_publish.py")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Long modules go first, short ones fill the end: xdist `--dist loadscope` hands out
-    whole modules in the order their tests come. First the sqlfluff lint (one 2–3 minute
-    test with no fixture to share: last, it ran alone on one worker for minutes), then the
-    modules that run dbt, then the rest."""
+    whole modules in the order their tests come. First `LONGEST_FIRST`, then the modules
+    that run dbt, then the rest."""
     items.sort(
-        key=lambda item: (item.path.name != "test_lint.py", not item.get_closest_marker("dbt"))
+        key=lambda item: (
+            LONGEST_FIRST.index(item.path.name)
+            if item.path.name in LONGEST_FIRST
+            else len(LONGEST_FIRST),
+            not item.get_closest_marker("dbt"),
+        )
     )
 
 
