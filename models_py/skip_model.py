@@ -499,18 +499,6 @@ def _run(
     return results, {"skip_predictions": scores}, model
 
 
-def format_table(results: list[ml_store.ModelResult]) -> str:
-    """The test-split comparison as a text table."""
-    lines = [f"{'model':<22} {'MAA':>7} {'FPA':>7} {'acc':>7} {'AUC':>7}"]
-    for r in results:
-        m = r.metrics
-        auc = f"{m['auc']:.4f}" if "auc" in m else "-"
-        lines.append(
-            f"{r.model_name:<22} {m['maa']:>7.4f} {m['fpa']:>7.4f} {m['accuracy']:>7.4f} {auc:>7}"
-        )
-    return "\n".join(lines)
-
-
 def run_task(ctx: TaskContext) -> TaskOutput:
     """The skip model as a task of `models_py.train`."""
     return TaskOutput(*run(ctx.con, ctx.raw_dir, seed=ctx.seed))
